@@ -1,0 +1,74 @@
+# datalayer: PGXS build.
+#
+# Layout (docs/development.md explains it in full):
+#   src/<area>/*.c         the extension's C code, one concern per file
+#   src/sql/NN_*.sql       the install script, one file per feature, concatenated
+#                          in name order into datalayer--$(EXTVERSION).sql
+#   src/sql/updates/       upgrade scripts datalayer--A--B.sql
+#   sql/, expected/        pg_regress tests and their expected output
+#   test/isolation/        isolation specs; test/t/ TAP tests; test/unit/ and
+#                          test/fuzz/ for the pure-C cores
+
+EXTENSION   = datalayer
+EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" datalayer.control)
+
+MODULE_big  = datalayer
+# Every object is listed: a file joins the build when it is ready, not when
+# it appears in the tree.
+OBJS = \
+	src/datalayer.o \
+	src/storage/metric_table.o \
+	src/time/time_bucket.o \
+	src/time/time_value.o
+
+SRCS        = $(OBJS:.o=.c)
+HEADERS     = $(wildcard src/*.h src/*/*.h)
+
+SQL_SOURCES = $(sort $(wildcard src/sql/[0-9]*.sql))
+DATA_built  = datalayer--$(EXTVERSION).sql
+DATA        = $(wildcard src/sql/updates/datalayer--*--*.sql)
+
+REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=datalayer
+ISOLATION   = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation
+
+SHLIB_LINK  = -lzstd
+
+# Warnings are errors.  -Wextra minus what PostgreSQL's own headers and macros
+# trigger (unused parameters in fmgr signatures, signed/unsigned in list macros,
+# partially initialised structs in designated initialisers).
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+              -Wno-missing-field-initializers -Wno-clobbered -Wno-cast-function-type
+
+EXTRA_CLEAN = $(DATA_built) test/unit/build test/fuzz/build results regression.* \
+              output_iso tmp_check
+
+# No LLVM bitcode: JIT inlining of our functions is not worth a clang dependency.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(wildcard $(PGXS)),)
+$(error PostgreSQL server headers not found (pg_config --pgxs); run scripts/demo.sh or install postgresql-server-dev-15)
+endif
+include $(PGXS)
+
+$(OBJS): $(HEADERS)
+
+$(DATA_built): $(SQL_SOURCES) datalayer.control
+	( echo "-- datalayer $(EXTVERSION): generated from src/sql/*.sql by the Makefile; edit those files."; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION datalayer" to load this file. \quit'; \
+	  for f in $(SQL_SOURCES); do echo; echo "-- ---- $$f"; cat $$f; done ) > $@
+
+.PHONY: unit fuzz cppcheck test-valgrind
+unit:
+	test/unit/run.sh
+
+fuzz:
+	test/fuzz/run.sh $(FUZZ_SECONDS)
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -I src $(SRCS)

@@ -1,0 +1,121 @@
+# Shared by scripts/demo.sh and scripts/test.sh: packages, build, and a
+# throwaway PostgreSQL cluster run by the right operating-system user.
+#
+# PostgreSQL refuses to run as root, so when these scripts run as root the
+# server (and TAP tests, which start servers themselves) run as the
+# "postgres" user that Debian's packages create; the clients stay root and
+# connect as the database superuser "postgres".  Run as an ordinary user,
+# everything runs as that user and only apt-get and make install use sudo.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=15
+PGBIN=/usr/lib/postgresql/$PG_MAJOR/bin
+PGXS_DIR=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
+PACKAGES_BUILD=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libzstd-dev make gcc)
+PACKAGES_TEST=(libipc-run-perl cppcheck)
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=()
+	AS_ROOT=1
+else
+	SUDO=(sudo)
+	AS_ROOT=0
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+
+install_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "Debian packages already installed: $*"
+		return
+	fi
+	step "Installing Debian packages: ${missing[*]}"
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# Debian's postgresql-common would create and start a cluster of its own: not wanted.
+	if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+		"${SUDO[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+		echo "create_main_cluster = false" | "${SUDO[@]}" tee /etc/postgresql-common/createcluster.d/datalayer.conf >/dev/null
+	fi
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build_and_install() {
+	step "Building datalayer"
+	make -C "$TOP" -s -j"$(nproc)" PG_CONFIG=$PGBIN/pg_config
+	step "Installing datalayer into PostgreSQL $PG_MAJOR"
+	"${SUDO[@]}" make -C "$TOP" -s install PG_CONFIG=$PGBIN/pg_config >/dev/null
+}
+
+# run a command as the operating-system user that owns the server
+as_server_user() {
+	if [ "$AS_ROOT" -eq 1 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# the database superuser of clusters we initialise
+db_superuser() {
+	if [ "$AS_ROOT" -eq 1 ]; then echo postgres; else id -un; fi
+}
+
+# A directory the server user can write: DIR itself when that user can reach
+# it, otherwise a private one under /var/tmp (a checkout under /root, say).
+server_dir() {
+	local dir=$1
+	mkdir -p "$dir"
+	if [ "$AS_ROOT" -eq 1 ]; then
+		chown postgres: "$dir"
+		if ! runuser -u postgres -- test -w "$dir"; then
+			dir=/var/tmp/datalayer-$(echo "$1" | md5sum | cut -c1-8)
+			mkdir -p "$dir"
+			chown postgres: "$dir"
+		fi
+	fi
+	echo "$dir"
+}
+
+port_is_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# init_cluster DATADIR SOCKETDIR PORT: a fresh cluster with datalayer preloaded
+init_cluster() {
+	local data=$1 sock=$2 port=$3
+	as_server_user "$PGBIN/initdb" -D "$data" -A trust -U "$(db_superuser)" --no-sync -E UTF8 \
+		--locale=C >/dev/null
+	as_server_user tee -a "$data/postgresql.conf" >/dev/null <<CONF
+
+# ---- datalayer throwaway cluster ----
+port = $port
+listen_addresses = 'localhost'
+unix_socket_directories = '$sock'
+shared_preload_libraries = 'datalayer'
+max_worker_processes = 16
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 512MB
+work_mem = 64MB
+maintenance_work_mem = 512MB
+max_wal_size = 4GB
+log_min_messages = warning
+CONF
+}
+
+start_cluster() {
+	local data=$1 log=$2
+	as_server_user "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null
+}
+
+stop_cluster() {
+	local data=$1
+	as_server_user "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}

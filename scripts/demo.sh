@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The first set-up command: install what datalayer needs, build and install
+# it, start a throwaway PostgreSQL cluster inside the checkout with datalayer
+# preloaded, load a demo data set and show what datalayer does.  The cluster
+# keeps running; running this again recreates the demo database.
+#
+#   scripts/demo.sh                 50 hosts x 5 metrics x 1 week at 10 s (3 M rows)
+#   DEMO_HOSTS=10 scripts/demo.sh   a smaller data set
+source "$(dirname "$0")/common.sh"
+
+PORT=${DATALAYER_PORT:-54329}
+HOSTS=${DEMO_HOSTS:-50}
+DB=datalayer_demo
+
+install_packages "${PACKAGES_BUILD[@]}"
+build_and_install
+
+RUN=$(server_dir "$TOP/.run")
+DATA=$RUN/demo-cluster
+LOG=$RUN/demo-cluster.log
+export PGHOST=$RUN PGPORT=$PORT PGUSER=$(db_superuser)
+
+if [ -f "$DATA/PG_VERSION" ]; then
+	step "Restarting the demo cluster in $DATA (to load the freshly built library)"
+	stop_cluster "$DATA"
+else
+	if ! port_is_free "$PORT"; then
+		echo "Port $PORT is taken by another program; choose another with DATALAYER_PORT=NNNNN." >&2
+		exit 1
+	fi
+	step "Creating a throwaway cluster in $DATA (port $PORT)"
+	init_cluster "$DATA" "$RUN" "$PORT"
+fi
+start_cluster "$DATA" "$LOG"
+
+psql_demo() { psql -X -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+show() {
+	printf '\n-- %s\n' "$1"
+	shift
+	psql_demo -P pager=off -c "$*"
+}
+
+step "Creating database $DB with the extension"
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+psql_demo -q -c "CREATE EXTENSION datalayer"
+
+ROWS=$((HOSTS * 6 * 60 * 24 * 7))
+step "Loading demo data: $HOSTS hosts, 5 metrics, one week at 10-second intervals ($ROWS rows)"
+psql_demo -q <<SQL
+CREATE TABLE metrics (
+    time        timestamptz NOT NULL,
+    host        text        NOT NULL,
+    cpu         float8,
+    memory      float8,
+    disk_io     float8,
+    net_in      float8,
+    temperature float8
+);
+COMMENT ON TABLE metrics IS 'demo host metrics, one row per host every 10 seconds';
+-- Daily cycles plus deterministic noise: the same data on every run.
+INSERT INTO metrics
+SELECT t, 'host-' || lpad(h::text, 3, '0'),
+       round((40 + 25 * sin(extract(epoch FROM t) / 13750 + h) + (hashint8(e * 31 + h) % 1000) / 100.0)::numeric, 2),
+       round((60 + 10 * sin(extract(epoch FROM t) / 86400 * 6.283 + h / 7.0) + (hashint8(e * 17 + h) % 300) / 100.0)::numeric, 2),
+       round((abs(hashint8(e * 13 + h)) % 50000) / 100.0, 2),
+       round((500 + 400 * sin(extract(epoch FROM t) / 86400 * 6.283) + (abs(hashint8(e * 7 + h)) % 10000) / 100.0)::numeric, 2),
+       round((45 + 5 * sin(extract(epoch FROM t) / 86400 * 6.283 + h) + (hashint8(e * 3 + h) % 100) / 100.0)::numeric, 2)
+FROM generate_series(date_trunc('day', now()) - interval '7 days',
+                     date_trunc('day', now()) - interval '10 seconds', interval '10 seconds') t,
+     LATERAL (SELECT extract(epoch FROM t)::bigint AS e) e,
+     generate_series(1, $HOSTS) h;
+CREATE INDEX metrics_host_time ON metrics (host, time DESC);
+SQL
+
+step "Turning it into a metric table (rows move into one chunk per day)"
+show "create_metric_table: converts the table in place, with its index, comment and grants" \
+	"SELECT * FROM datalayer.create_metric_table('metrics', 'time', chunk_interval => interval '1 day')"
+psql_demo -q -c "ANALYZE metrics"
+show "datalayer.metric_tables" \
+	"SELECT metric_table, time_column, chunk_interval, chunks, default_partition, pg_size_pretty(total_bytes) AS size FROM datalayer.metric_tables"
+show "datalayer.chunks: one partition per day, plus chunks created ahead of time" \
+	"SELECT chunk, range_start, range_end, estimated_rows, pg_size_pretty(total_bytes) AS size, storage FROM datalayer.chunks ORDER BY range_start"
+WINDOW_SQL="host = 'host-001' AND time >= date_trunc('day', now()) - interval '6 hours' AND time < date_trunc('day', now())"
+show "time_bucket: hourly averages for one host over the last 6 hours of data" \
+	"SELECT datalayer.time_bucket('1 hour', time) AS hour, round(avg(cpu)::numeric, 2) AS avg_cpu, round(max(temperature)::numeric, 2) AS max_temp
+	   FROM metrics WHERE $WINDOW_SQL GROUP BY 1 ORDER BY 1"
+show "partition pruning: the plan of that query touches a single chunk" \
+	"EXPLAIN (COSTS OFF) SELECT avg(cpu) FROM metrics WHERE $WINDOW_SQL"
+show "time_bucket in a time zone: daily peaks by local day in New York" \
+	"SELECT datalayer.time_bucket('1 day', time, 'America/New_York') AS local_day, round(max(cpu)::numeric, 2) AS peak_cpu
+	   FROM metrics WHERE host = 'host-002' GROUP BY 1 ORDER BY 1 LIMIT 3"
+show "rows at any time are stored: a late row from 1999 and one at +infinity wait in the default partition" \
+	"INSERT INTO metrics (time, host, cpu) VALUES ('1999-12-31 23:59:59+00', 'host-late', 1), ('infinity', 'host-late', 2);
+	 SELECT count(*) AS rows_waiting FROM ONLY metrics_default"
+show "run_maintenance: moves them into correctly bounded chunks (the scheduler will run this in the background)" \
+	"SELECT * FROM datalayer.run_maintenance()"
+show "where the late rows live now" \
+	"SELECT m.time, c.chunk, c.range_start, c.range_end FROM metrics m JOIN datalayer.chunks c ON c.chunk = m.tableoid WHERE m.host = 'host-late'"
+show "retention: drop the chunks older than 6 days, and the ones holding the late rows" \
+	"SELECT datalayer.drop_chunks('metrics', older_than => date_trunc('day', now()) - interval '6 days') AS dropped
+	 UNION ALL SELECT datalayer.drop_chunks('metrics', newer_than => '3000-01-01'::timestamptz)"
+show "what is left" \
+	"SELECT count(*) AS chunks, min(range_start) AS oldest FROM datalayer.chunks WHERE range_start > '-infinity'"
+
+cat <<MSG
+
+==> The demo cluster is running (data in $DATA, log in $LOG).
+Connect:   psql -h $RUN -p $PORT -U $(db_superuser) $DB
+Stop it:   $( [ "$AS_ROOT" -eq 1 ] && echo "runuser -u postgres -- " )$PGBIN/pg_ctl -D $DATA stop
