@@ -126,6 +126,16 @@ SELECT chunks_created, rows_moved FROM datalayer.create_metric_table('small_tick
 SELECT range_start_integer, range_end_integer FROM datalayer.chunks
 WHERE metric_table = 'small_ticks'::regclass ORDER BY 1;
 
+-- create_chunks: chunks for a historical range, ready before a backfill
+CREATE TABLE backfill (ts timestamptz NOT NULL, v float8);
+SELECT count(*) FROM datalayer.create_metric_table('backfill', 'ts', interval '6 hours', migrate_data => false);
+SELECT count(*) FROM datalayer.create_chunks('backfill', '2023-05-01 00:00+00'::timestamptz, '2023-05-02 03:00+00'::timestamptz);
+SELECT count(*) FROM datalayer.create_chunks('backfill', '2023-05-01 00:00+00'::timestamptz, '2023-05-02 03:00+00'::timestamptz);
+INSERT INTO backfill SELECT '2023-05-01'::timestamptz + g * interval '1 minute', g FROM generate_series(0, 1619) g;
+SELECT count(*) AS in_default FROM ONLY backfill_default;
+SELECT min(range_start), max(range_end) FROM datalayer.chunks WHERE metric_table = 'backfill'::regclass AND range_end < '2024-01-01';
+DROP TABLE backfill;
+
 -- an empty table becomes a metric table with chunks ahead of now
 CREATE TABLE fresh (ts timestamptz NOT NULL, v float8);
 SELECT chunks_created >= 3 AS has_chunks_ahead, rows_moved FROM datalayer.create_metric_table('fresh', 'ts');

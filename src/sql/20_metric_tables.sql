@@ -710,6 +710,44 @@ BEGIN
     END LOOP;
 END $$;
 
+CREATE FUNCTION datalayer._create_chunks(relation regclass, range_from bigint, range_to bigint)
+RETURNS SETOF regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    owner oid;
+    v bigint := range_from;
+    created regclass;
+    n int := 0;
+    limit_chunks int := coalesce(current_setting('datalayer.max_chunks', true)::int, 10000);
+    b record;
+BEGIN
+    SELECT relowner INTO owner FROM pg_class WHERE oid = relation;
+    IF NOT pg_has_role(current_user, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', relation::text USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM datalayer._lock_for_chunk_creation(relation);
+    WHILE v < range_to LOOP
+        created := datalayer._ensure_chunk_for(relation, v);
+        IF created IS NOT NULL THEN
+            n := n + 1;
+            IF n > limit_chunks THEN
+                RAISE EXCEPTION 'creating chunks from % to % would exceed % chunks',
+                    datalayer._bound_literal(range_from, (SELECT k.time_type FROM datalayer._metric_table_keys k WHERE k.relid = relation)),
+                    datalayer._bound_literal(range_to, (SELECT k.time_type FROM datalayer._metric_table_keys k WHERE k.relid = relation)),
+                    limit_chunks
+                    USING ERRCODE = 'program_limit_exceeded',
+                          HINT = 'Use a larger chunk interval, a shorter range, or raise datalayer.max_chunks.';
+            END IF;
+            RETURN NEXT created;
+        END IF;
+        SELECT bb.range_end INTO b FROM pg_inherits i, datalayer._chunk_bounds(i.inhrelid) bb
+         WHERE i.inhparent = relation AND bb.range_start IS NOT NULL
+           AND (bb.range_start = -9223372036854775808 OR bb.range_start <= v)
+           AND (bb.range_end = 9223372036854775807 OR v < bb.range_end);
+        EXIT WHEN b.range_end = 9223372036854775807;
+        v := b.range_end;
+    END LOOP;
+END $$;
+
 CREATE FUNCTION datalayer._set_chunk_interval(relation regclass, chunk_width bigint)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -740,6 +778,12 @@ CREATE FUNCTION datalayer.drop_chunks(relation regclass, older_than "any" DEFAUL
                                       newer_than "any" DEFAULT NULL)
 RETURNS SETOF text AS 'MODULE_PATHNAME', 'metric_table_drop_chunks'
 LANGUAGE C VOLATILE;
+
+CREATE FUNCTION datalayer.create_chunks(relation regclass, start "any", finish "any")
+RETURNS SETOF regclass AS 'MODULE_PATHNAME', 'metric_table_create_chunks'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION datalayer.create_chunks(regclass, "any", "any") IS
+    'create the chunks that cover [start, finish), for loading history straight into chunks';
 
 CREATE FUNCTION datalayer.set_chunk_interval(relation regclass, chunk_interval "any")
 RETURNS void AS 'MODULE_PATHNAME', 'metric_table_set_chunk_interval'

@@ -36,6 +36,7 @@ PG_FUNCTION_INFO_V1(metric_table_create);
 PG_FUNCTION_INFO_V1(metric_table_show_chunks);
 PG_FUNCTION_INFO_V1(metric_table_drop_chunks);
 PG_FUNCTION_INFO_V1(metric_table_set_chunk_interval);
+PG_FUNCTION_INFO_V1(metric_table_create_chunks);
 PG_FUNCTION_INFO_V1(metric_table_chunk_bounds);
 PG_FUNCTION_INFO_V1(metric_table_chunk_range_for);
 PG_FUNCTION_INFO_V1(metric_table_time_to_internal);
@@ -190,6 +191,27 @@ metric_table_create(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* the SQL name of argument i, for error messages */
+static const char *
+cutoff_name(FunctionCallInfo fcinfo, int i)
+{
+	HeapTuple	proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	char	  **names;
+	char	   *modes;
+	Oid		   *types;
+	int			nargs;
+	const char *result = "argument";
+
+	if (HeapTupleIsValid(proc))
+	{
+		nargs = get_func_arg_info(proc, &types, &names, &modes);
+		if (names != NULL && i < nargs)
+			result = names[i];
+		ReleaseSysCache(proc);
+	}
+	return result;
+}
+
 /* the internal bounds of show_chunks/drop_chunks cut-offs */
 static void
 cutoff_args(FunctionCallInfo fcinfo, Oid relid, Datum *values, char *nulls)
@@ -209,7 +231,7 @@ cutoff_args(FunctionCallInfo fcinfo, Oid relid, Datum *values, char *nulls)
 			values[i] = Int64GetDatum(time_cutoff_to_internal(PG_GETARG_DATUM(i),
 															  get_fn_expr_argtype(fcinfo->flinfo, i),
 															  time_type,
-															  i == 1 ? "older_than" : "newer_than"));
+															  cutoff_name(fcinfo, i)));
 			nulls[i] = ' ';
 		}
 	}
@@ -286,6 +308,33 @@ metric_table_set_chunk_interval(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not set the chunk interval");
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/*
+ * create_chunks(relation regclass, start "any", finish "any"): make sure
+ * chunks cover [start, finish), for backfilling history without sending rows
+ * through the default partition.
+ */
+Datum
+metric_table_create_chunks(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[3] = {REGCLASSOID, INT8OID, INT8OID};
+	Datum		values[3];
+	char		nulls[4] = "   ";
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("relation, start and finish must not be NULL")));
+	values[0] = PG_GETARG_DATUM(0);
+	cutoff_args(fcinfo, PG_GETARG_OID(0), values, nulls);
+	if (DatumGetInt64(values[1]) >= DatumGetInt64(values[2]))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("start must be before finish")));
+	forward_rows(fcinfo, "SELECT * FROM datalayer._create_chunks($1, $2, $3)",
+				 3, argtypes, values, nulls);
+	return (Datum) 0;
 }
 
 static Datum
