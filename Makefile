@@ -40,7 +40,9 @@ SHLIB_LINK  = -lzstd
 # partially initialised structs in designated initialisers).
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
-              -Wno-missing-field-initializers -Wno-clobbered -Wno-cast-function-type
+              -Wno-missing-field-initializers -Wno-clobbered -Wno-cast-function-type \
+              $(DATALAYER_EXTRA_CFLAGS)
+SHLIB_LINK += $(DATALAYER_EXTRA_LDFLAGS)
 
 EXTRA_CLEAN = $(DATA_built) test/unit/build test/fuzz/build results regression.* \
               output_iso tmp_check
@@ -62,12 +64,17 @@ $(DATA_built): $(SQL_SOURCES) datalayer.control
 	  printf '%s\n' '\echo Use "CREATE EXTENSION datalayer" to load this file. \quit'; \
 	  for f in $(SQL_SOURCES); do echo; echo "-- ---- $$f"; cat $$f; done ) > $@
 
-.PHONY: unit fuzz cppcheck test-valgrind
+.PHONY: unit fuzz cppcheck test-asan
 unit:
 	test/unit/run.sh
 
 fuzz:
 	test/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The quick suite against a server that runs datalayer built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (see docs/development.md).
+test-asan:
+	DATALAYER_ASAN=1 bash scripts/test.sh --quick
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \

@@ -45,11 +45,27 @@ install_packages() {
 	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# DATALAYER_ASAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer;
+# servers started by start_cluster then preload the ASan runtime.
+DATALAYER_ASAN=${DATALAYER_ASAN:-0}
+SANITIZE_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+
 build_and_install() {
-	step "Building datalayer"
-	make -C "$TOP" -s -j"$(nproc)" PG_CONFIG=$PGBIN/pg_config
+	local flavor=plain extra_c="" extra_ld=""
+	if [ "$DATALAYER_ASAN" = 1 ]; then
+		flavor=asan extra_c=$SANITIZE_FLAGS extra_ld="-fsanitize=address,undefined"
+	fi
+	# objects of the other flavour must not be linked in
+	if [ "$(cat "$TOP/.build-flavor" 2>/dev/null || echo plain)" != "$flavor" ]; then
+		make -C "$TOP" -s clean PG_CONFIG=$PGBIN/pg_config >/dev/null
+	fi
+	echo "$flavor" > "$TOP/.build-flavor"
+	step "Building datalayer ($flavor)"
+	make -C "$TOP" -s -j"$(nproc)" PG_CONFIG=$PGBIN/pg_config \
+		DATALAYER_EXTRA_CFLAGS="$extra_c" DATALAYER_EXTRA_LDFLAGS="$extra_ld"
 	step "Installing datalayer into PostgreSQL $PG_MAJOR"
-	"${SUDO[@]}" make -C "$TOP" -s install PG_CONFIG=$PGBIN/pg_config >/dev/null
+	"${SUDO[@]}" make -C "$TOP" -s install PG_CONFIG=$PGBIN/pg_config \
+		DATALAYER_EXTRA_CFLAGS="$extra_c" DATALAYER_EXTRA_LDFLAGS="$extra_ld" >/dev/null
 }
 
 # run a command as the operating-system user that owns the server
@@ -112,7 +128,15 @@ CONF
 
 start_cluster() {
 	local data=$1 log=$2
-	as_server_user "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null
+	if [ "$DATALAYER_ASAN" = 1 ]; then
+		# PostgreSQL's memory contexts are not leaks; stop at the first error
+		as_server_user env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+			ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path="$data/../asan" \
+			UBSAN_OPTIONS=print_stacktrace=1:log_path="$data/../ubsan" \
+			"$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null
+	else
+		as_server_user "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null
+	fi
 }
 
 stop_cluster() {

@@ -96,6 +96,15 @@ if [ -n "$ISO_TESTS" ]; then
 	if [ -s "$WORK/isolation/regression.diffs" ]; then head -n 200 "$WORK/isolation/regression.diffs"; fi
 fi
 stop_cluster "$WORK/data"
+if [ "$DATALAYER_ASAN" = 1 ]; then
+	step "Sanitizer reports"
+	if ls "$WORK"/asan.* "$WORK"/ubsan.* >/dev/null 2>&1; then
+		cat "$WORK"/asan.* "$WORK"/ubsan.* 2>/dev/null | head -n 100
+		fail "sanitizer reported errors"
+	else
+		echo "none"; pass
+	fi
+fi
 
 # ---- TAP tests: restart, crash, replicas ----
 if [ $QUICK -eq 0 ] && ls "$TOP"/test/t/*.pl >/dev/null 2>&1; then
