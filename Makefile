@@ -17,6 +17,14 @@ MODULE_big  = datalayer
 # it appears in the tree.
 OBJS = \
 	src/datalayer.o \
+	src/scheduler/database_ddl.o \
+	src/scheduler/db_scheduler.o \
+	src/scheduler/cron_expr.o \
+	src/scheduler/job_api.o \
+	src/scheduler/job_cron.o \
+	src/scheduler/job_worker.o \
+	src/scheduler/launcher.o \
+	src/scheduler/scheduler_shmem.o \
 	src/storage/metric_table.o \
 	src/time/time_bucket.o \
 	src/time/time_value.o

@@ -77,10 +77,10 @@ WHERE m.host IN ('old', 'future', 'inf', 'ninf', 'copy') ORDER BY m.ts;
 SELECT chunks_created, rows_moved FROM datalayer.run_maintenance('metrics');
 
 -- show_chunks / drop_chunks with time values
-SELECT datalayer.show_chunks('metrics', older_than => '2024-01-03'::timestamptz);
-SELECT datalayer.show_chunks('metrics', newer_than => '2100-01-01'::timestamptz);
-SELECT datalayer.show_chunks('metrics', older_than => '2024-01-04'::timestamptz,
-                             newer_than => '2024-01-02'::timestamptz);
+SELECT c.range_start, c.range_end FROM datalayer.show_chunks('metrics', older_than => '2024-01-03'::timestamptz) s JOIN datalayer.chunks c ON c.chunk = s ORDER BY 1;
+SELECT c.range_start, c.range_end FROM datalayer.show_chunks('metrics', newer_than => '2100-01-01'::timestamptz) s JOIN datalayer.chunks c ON c.chunk = s ORDER BY 1;
+SELECT c.range_start, c.range_end FROM datalayer.show_chunks('metrics', older_than => '2024-01-04'::timestamptz,
+                             newer_than => '2024-01-02'::timestamptz) s JOIN datalayer.chunks c ON c.chunk = s ORDER BY 1;
 SELECT count(*) FROM datalayer.drop_chunks('metrics', older_than => '2024-01-03'::timestamptz);
 SELECT min(ts), count(*) FROM metrics WHERE ts > '-infinity';
 
@@ -108,13 +108,13 @@ INSERT INTO daily SELECT '2024-01-01'::date + g, g FROM generate_series(0, 40) g
 SELECT chunks_created, rows_moved FROM datalayer.create_metric_table('daily', 'd', interval '1 week');
 SELECT range_start::date, range_end::date FROM datalayer.chunks WHERE metric_table = 'daily'::regclass
   AND range_start < '2024-03-01' ORDER BY 1 LIMIT 3;
-SELECT datalayer.show_chunks('daily', older_than => '2024-01-15'::date);
+SELECT c.range_start::date, c.range_end::date FROM datalayer.show_chunks('daily', older_than => '2024-01-15'::date) s JOIN datalayer.chunks c ON c.chunk = s ORDER BY 1;
 CREATE TABLE ticks (n bigint NOT NULL, v int);
 INSERT INTO ticks SELECT g * 250, g FROM generate_series(-4, 9) g;
 SELECT chunks_created, rows_moved FROM datalayer.create_metric_table('ticks', 'n', 1000);
 SELECT range_start, range_end, range_start_integer, range_end_integer
 FROM datalayer.chunks WHERE metric_table = 'ticks'::regclass ORDER BY range_start_integer;
-SELECT datalayer.show_chunks('ticks', older_than => 1000);
+SELECT c.range_start_integer, c.range_end_integer FROM datalayer.show_chunks('ticks', older_than => 1000) s JOIN datalayer.chunks c ON c.chunk = s ORDER BY 1;
 INSERT INTO ticks VALUES (9223372036854775807, 1), (-9223372036854775808, 2);
 SELECT chunks_created, rows_moved FROM datalayer.run_maintenance('ticks');
 SELECT range_start_integer, range_end_integer FROM datalayer.chunks c

@@ -7,16 +7,41 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
 #include "utils/guc.h"
 
+#include "scheduler/scheduler.h"
 #include "storage/metric_table.h"
 
 PG_MODULE_MAGIC;
 
 int			datalayer_max_chunks = 10000;
 int			datalayer_chunks_ahead = 3;
+bool		datalayer_scheduler_enabled = true;
+int			datalayer_max_job_workers = 8;
+int			datalayer_job_history_retention = 7 * 24 * 3600;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 void		_PG_init(void);
+
+static void
+datalayer_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	scheduler_shmem_request();
+}
+
+static void
+datalayer_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	scheduler_shmem_startup();
+}
 
 void
 _PG_init(void)
@@ -35,5 +60,37 @@ _PG_init(void)
 							3, 0, 1000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("datalayer.scheduler_enabled",
+							 "Whether datalayer's scheduler starts job runs.",
+							 "Turned off, schedulers keep running but start no job until it is turned on again.",
+							 &datalayer_scheduler_enabled,
+							 true,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("datalayer.max_job_workers",
+							"Most job runs at the same time, in the whole cluster.",
+							"Due jobs wait, oldest first, while this many run.  Each run is a background worker: max_worker_processes must leave room.",
+							&datalayer_max_job_workers,
+							8, 1, 1000,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("datalayer.job_history_retention",
+							"How long finished runs are kept in datalayer.job_runs.",
+							"-1 keeps them forever.",
+							&datalayer_job_history_retention,
+							7 * 24 * 3600, -1, PG_INT32_MAX,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("datalayer");
+
+	/* the scheduler needs shared memory and a launcher: only when preloaded */
+	if (process_shared_preload_libraries_in_progress)
+	{
+		prev_shmem_request_hook = shmem_request_hook;
+		shmem_request_hook = datalayer_shmem_request;
+		prev_shmem_startup_hook = shmem_startup_hook;
+		shmem_startup_hook = datalayer_shmem_startup;
+		scheduler_register_launcher();
+		scheduler_install_utility_hook();
+	}
 }

@@ -19,6 +19,7 @@
 CREATE TABLE datalayer.metric_table_catalog (
     relid        regclass PRIMARY KEY,
     chunk_width  bigint   NOT NULL CHECK (chunk_width > 0),
+    next_chunk_number bigint NOT NULL DEFAULT 1,
     created_at   timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 COMMENT ON TABLE datalayer.metric_table_catalog IS
@@ -54,8 +55,6 @@ END $$;
 CREATE EVENT TRIGGER datalayer_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION datalayer._forget_dropped_tables();
 
-CREATE SEQUENCE datalayer.chunk_name_seq;
-GRANT USAGE ON SEQUENCE datalayer.chunk_name_seq TO PUBLIC;
 
 -- ---- helpers implemented in C ----
 
@@ -244,11 +243,14 @@ DECLARE
     range_check text;
     cols text;
     moved bigint;
+    number bigint;
 BEGIN
     SELECT * INTO m FROM datalayer._metric_table_keys WHERE relid = relation;
     SELECT relnamespace, relname INTO nsp, parent_name FROM pg_class WHERE oid = relation;
-    chunk_name := datalayer._free_relname(nsp, parent_name,
-                                          '_chunk_' || nextval('datalayer.chunk_name_seq'));
+    -- chunks are numbered per metric table: metrics_chunk_1, metrics_chunk_2, ...
+    UPDATE datalayer.metric_table_catalog c SET next_chunk_number = c.next_chunk_number + 1
+     WHERE c.relid = relation RETURNING c.next_chunk_number - 1 INTO number;
+    chunk_name := datalayer._free_relname(nsp, parent_name, '_chunk_' || number);
     EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS '
                    'INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS)',
                    nsp::regnamespace::text, chunk_name, relation);
@@ -676,6 +678,8 @@ BEGIN
     EXECUTE format('DROP TABLE %I.%I', rel.nspname, old_name);
 
     SELECT * INTO maint FROM datalayer._maintain(new_rel);
+    -- keeps chunks ahead and strays moved from now on (src/sql/40_policies.sql)
+    PERFORM datalayer.add_maintenance_policy(new_rel);
     metric_table := new_rel;
     chunks_created := n_chunks + maint.chunks_created;
     rows_moved := moved;

@@ -1,0 +1,146 @@
+# The scheduler in a running cluster: interval jobs repeat, failures are
+# retried and recorded, jobs run as their owners, max_runtime cancels, a
+# second database gets its own scheduler, DROP DATABASE is not blocked, and
+# scheduling resumes after a crash with the interrupted run recorded.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('scheduler');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'datalayer'
+max_worker_processes = 20
+});
+$node->start;
+
+sub poll
+{
+	my ($db, $sql, $expected, $what) = @_;
+	ok($node->poll_query_until($db, $sql, $expected), $what);
+}
+
+$node->safe_psql('postgres', q{
+	CREATE EXTENSION datalayer;
+	CREATE TABLE ticks (at timestamptz DEFAULT clock_timestamp(), who text DEFAULT current_user, tag text);
+	CREATE PROCEDURE tick(job_id int, config jsonb) LANGUAGE plpgsql AS $$
+	BEGIN
+		INSERT INTO ticks (tag) VALUES (config->>'tag');
+		COMMIT;
+		INSERT INTO ticks (tag) VALUES ('after commit');
+	END $$;
+	SELECT datalayer.add_job('tick'::regproc, '1 second', config => '{"tag": "interval"}');
+});
+poll('postgres', q{SELECT count(*) >= 3 FROM ticks WHERE tag = 'interval'}, 't',
+	'an interval job runs repeatedly');
+is($node->safe_psql('postgres', q{SELECT count(*) > 0 FROM ticks WHERE tag = 'after commit'}), 't',
+	'a procedure job may COMMIT');
+like($node->safe_psql('postgres', q{SELECT string_agg(DISTINCT status, ',') FROM datalayer.job_runs}),
+	qr/^succeeded$/, 'its runs are recorded as succeeded');
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FROM (SELECT started_at, lead(started_at) OVER (ORDER BY started_at) AS nxt
+	                      FROM datalayer.job_runs) r WHERE nxt < started_at + interval '0.5 second'}),
+	'0', 'runs of one job never overlap and keep their period');
+
+# a cron job with a seconds field fires on its second
+$node->safe_psql('postgres', q{
+	CREATE TABLE cron_hits (at timestamptz DEFAULT clock_timestamp());
+	SELECT datalayer.add_job('INSERT INTO cron_hits DEFAULT VALUES', '*/3 * * * * *', job_name => 'every 3 s')});
+poll('postgres', q{SELECT count(*) >= 3 FROM cron_hits}, 't', 'a six-field cron job runs');
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FROM datalayer.job_runs WHERE job_name = 'every 3 s'
+	   AND (extract(second FROM scheduled_at)::int % 3 <> 0 OR started_at - scheduled_at > interval '1 second')}),
+	'0', 'each run was planned on a multiple of 3 seconds and started within a second of it');
+$node->safe_psql('postgres', q{SELECT datalayer.pause_job(job_id) FROM datalayer.jobs WHERE job_name = 'every 3 s'});
+
+# a failing job: retried with backoff, the error recorded with its SQLSTATE
+$node->safe_psql('postgres', q{
+	SELECT datalayer.add_job('SELECT 1/0', '1 hour', job_name => 'fails', max_retries => 2, retry_period => '1 second')});
+poll('postgres', q{SELECT count(*) FROM datalayer.job_runs WHERE job_name = 'fails'}, '3',
+	'a failing job is tried, then retried max_retries times');
+is($node->safe_psql('postgres', q{
+	SELECT string_agg(format('%s %s %s %s', attempt, status, sqlstate, error_message), ';' ORDER BY run_id)
+	FROM datalayer.job_runs WHERE job_name = 'fails'}),
+	'1 failed 22012 division by zero;2 failed 22012 division by zero;3 failed 22012 division by zero',
+	'each attempt is recorded with its SQLSTATE and message');
+is($node->safe_psql('postgres', q{
+	SELECT next_start > now() + interval '50 minutes' FROM datalayer.jobs WHERE job_name = 'fails'}),
+	't', 'after the last retry the job waits for its next scheduled time');
+
+# a job runs as its owner: it cannot read what its owner cannot
+$node->safe_psql('postgres', q{
+	CREATE ROLE worker_role LOGIN;
+	CREATE TABLE secret (x int);
+	CREATE TABLE visible (who text, can_read boolean);
+	GRANT INSERT ON visible TO worker_role;
+	SET ROLE worker_role;
+	SELECT datalayer.add_job($$INSERT INTO visible VALUES (current_user, has_table_privilege('secret', 'SELECT'))$$,
+	                         '1 hour', job_name => 'as owner');
+	SELECT datalayer.add_job('SELECT count(*) FROM secret', '1 hour', job_name => 'reads secret', max_retries => 0);
+	RESET ROLE;
+});
+poll('postgres', q{SELECT count(*) FROM visible}, '1', 'a job of an ordinary role ran');
+is($node->safe_psql('postgres', q{SELECT who || ' ' || can_read FROM visible}), 'worker_role false',
+	'it ran as its owner, without the superuser\'s privileges');
+poll('postgres', q{SELECT status || ' ' || sqlstate FROM datalayer.job_runs WHERE job_name = 'reads secret'},
+	'failed 42501', 'reading a table its owner may not read fails with 42501');
+like($node->safe_psql('postgres', q{SELECT application_name FROM pg_stat_activity WHERE backend_type = 'datalayer scheduler' LIMIT 1}),
+	qr/datalayer scheduler/, 'the scheduler shows in pg_stat_activity');
+
+# max_runtime cancels a long job
+$node->safe_psql('postgres', q{
+	SELECT datalayer.add_job('SELECT pg_sleep(30)', '1 hour', job_name => 'too long', max_runtime => '1 second', max_retries => 0)});
+poll('postgres', q{SELECT status || ' ' || sqlstate FROM datalayer.job_runs WHERE job_name = 'too long'},
+	'timed_out 57014', 'max_runtime ends a long run, recorded as timed_out');
+
+# cancelled and terminated runs are recorded as such, and the scheduler goes on
+$node->safe_psql('postgres', q{
+	SELECT datalayer.add_job('SELECT pg_sleep(30)', '1 hour', job_name => 'to cancel', max_retries => 0);
+	SELECT datalayer.add_job('SELECT pg_sleep(30)', '1 hour', job_name => 'to kill', max_retries => 0)});
+poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'datalayer job % to %'}, '2',
+	'the long jobs run, named in application_name');
+$node->safe_psql('postgres', q{
+	SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'datalayer job % to cancel';
+	SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'datalayer job % to kill'});
+poll('postgres', q{SELECT status FROM datalayer.job_runs WHERE job_name = 'to cancel'}, 'cancelled',
+	'pg_cancel_backend is recorded as cancelled');
+poll('postgres', q{SELECT status FROM datalayer.job_runs WHERE job_name = 'to kill'}, 'terminated',
+	'pg_terminate_backend is recorded as terminated');
+
+# a second database gets its own scheduler without any configuration
+$node->safe_psql('postgres', q{CREATE DATABASE second});
+$node->safe_psql('second', q{
+	CREATE EXTENSION datalayer;
+	CREATE TABLE hits (at timestamptz DEFAULT now());
+	SELECT datalayer.add_job('INSERT INTO hits DEFAULT VALUES', '1 second')});
+poll('second', q{SELECT count(*) >= 2 FROM hits}, 't', 'a job in a second database runs');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM datalayer.scheduler_status() WHERE database IN ('postgres', 'second') AND state = 'running'}),
+	'2', 'scheduler_status shows both schedulers');
+
+# DROP DATABASE is not blocked by the scheduler connected to it
+my ($ret, $out, $err) = $node->psql('postgres', q{DROP DATABASE second});
+is($ret, 0, 'DROP DATABASE succeeds while its scheduler runs') or diag($err);
+
+# a crash in the middle of a run: the run is recorded as interrupted and
+# scheduling resumes
+$node->safe_psql('postgres', q{
+	SELECT datalayer.add_job('SELECT pg_sleep(60)', '1 hour', job_name => 'in flight')});
+poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'datalayer job % in flight'}, '1',
+	'a long run is in flight');
+$node->stop('immediate');
+$node->start;
+poll('postgres', q{SELECT status FROM datalayer.job_runs WHERE job_name = 'in flight' ORDER BY run_id LIMIT 1}, 'interrupted',
+	'the run cut by the crash is recorded as interrupted');
+my $before = $node->safe_psql('postgres', q{SELECT count(*) FROM ticks WHERE tag = 'interval'});
+poll('postgres', qq{SELECT count(*) > $before + 1 FROM ticks WHERE tag = 'interval'}, 't',
+	'scheduling resumes after the crash');
+
+# DROP EXTENSION stops the database's scheduler cleanly
+$node->safe_psql('postgres', q{DROP EXTENSION datalayer CASCADE});
+poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'datalayer scheduler'}, '0',
+	'DROP EXTENSION stops the scheduler');
+
+$node->stop;
+done_testing();
