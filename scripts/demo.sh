@@ -102,8 +102,37 @@ show "retention: drop the chunks older than 6 days, and the ones holding the lat
 show "what is left" \
 	"SELECT count(*) AS chunks, min(range_start) AS oldest FROM datalayer.chunks WHERE range_start > '-infinity'"
 
+show "jobs: create_metric_table added a maintenance policy; add a retention policy too" \
+	"SELECT datalayer.add_retention_policy('metrics', interval '30 days') AS retention_job;
+	 SELECT job_id, job_name, proc, schedule, next_start FROM datalayer.jobs ORDER BY job_id"
+psql_demo -q <<'SQL'
+CREATE TABLE cpu_rollup (bucket timestamptz, host text, avg_cpu float8, computed_at timestamptz DEFAULT now());
+CREATE PROCEDURE refresh_cpu_rollup(job_id int, config jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM cpu_rollup;
+    INSERT INTO cpu_rollup (bucket, host, avg_cpu)
+    SELECT datalayer.time_bucket('1 hour', time), host, avg(cpu) FROM metrics
+     WHERE time >= (SELECT max(time) FROM metrics WHERE time < 'infinity') - (config->>'window')::interval
+     GROUP BY 1, 2;
+END $$;
+SQL
+show "a job of your own: refresh an hourly rollup every 5 seconds (a cron schedule with a seconds field)" \
+	"SELECT datalayer.add_job('refresh_cpu_rollup'::regproc, '*/5 * * * * *', config => '{\"window\": \"3 hours\"}',
+	                          job_name => 'cpu rollup') AS job_id"
+echo "(waiting 12 seconds for the scheduler's background workers to run it)"
+sleep 12
+show "datalayer.job_runs: each run, its status and duration" \
+	"SELECT run_id, job_name, scheduled_at, started_at - scheduled_at AS lateness, duration, status
+	   FROM datalayer.job_runs ORDER BY run_id"
+show "the rollup the job keeps fresh" \
+	"SELECT count(*) AS rows, min(bucket), max(bucket), max(computed_at) AS refreshed FROM cpu_rollup"
+show "datalayer.scheduler_status(): the launcher and this database's scheduler" \
+	"SELECT * FROM datalayer.scheduler_status() WHERE database IS NULL OR database = current_database()"
+psql_demo -q -c "SELECT datalayer.pause_job(job_id) FROM datalayer.jobs WHERE job_name = 'cpu rollup'" >/dev/null
+
 cat <<MSG
 
 ==> The demo cluster is running (data in $DATA, log in $LOG).
 Connect:   psql -h $RUN -p $PORT -U $(db_superuser) $DB
 Stop it:   $( [ "$AS_ROOT" -eq 1 ] && echo "runuser -u postgres -- " )$PGBIN/pg_ctl -D $DATA stop
+MSG
