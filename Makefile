@@ -34,7 +34,8 @@ HEADERS     = $(wildcard src/*.h src/*/*.h)
 
 SQL_SOURCES = $(sort $(wildcard src/sql/[0-9]*.sql))
 DATA_built  = datalayer--$(EXTVERSION).sql
-DATA        = $(wildcard src/sql/updates/datalayer--*--*.sql)
+# install scripts of released versions (frozen) and the upgrade scripts between them
+DATA        = $(wildcard src/sql/updates/datalayer--*--*.sql) $(wildcard src/sql/releases/datalayer--*.sql)
 
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=datalayer

@@ -21,6 +21,21 @@ int			datalayer_chunks_ahead = 3;
 bool		datalayer_scheduler_enabled = true;
 int			datalayer_max_job_workers = 8;
 int			datalayer_job_history_retention = 7 * 24 * 3600;
+int			datalayer_job_log_level = DEBUG1;
+
+static const struct config_enum_entry log_level_options[] = {
+	{"debug5", DEBUG5, false},
+	{"debug4", DEBUG4, false},
+	{"debug3", DEBUG3, false},
+	{"debug2", DEBUG2, false},
+	{"debug1", DEBUG1, false},
+	{"debug", DEBUG2, true},
+	{"info", INFO, false},
+	{"notice", NOTICE, false},
+	{"warning", WARNING, false},
+	{"log", LOG, false},
+	{NULL, 0, false}
+};
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -81,6 +96,13 @@ _PG_init(void)
 							7 * 24 * 3600, -1, PG_INT32_MAX,
 							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomEnumVariable("datalayer.job_log_level",
+							 "Message level of the server log lines for job runs that start and succeed.",
+							 "Failures are always logged at LOG.",
+							 &datalayer_job_log_level,
+							 DEBUG1, log_level_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("datalayer");
 
 	/* the scheduler needs shared memory and a launcher: only when preloaded */

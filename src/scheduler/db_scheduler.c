@@ -275,6 +275,9 @@ launch_job(DueJob *job)
 		? TimestampTzPlusMilliseconds(args.launched_at, job->max_runtime_ms) : 0;
 	r->terminated = false;
 	n_running++;
+	ereport(datalayer_job_log_level,
+			(errmsg("datalayer job %lld started (planned for %s)", (long long) job->job_id,
+					timestamptz_to_str(job->planned))));
 	return true;
 }
 

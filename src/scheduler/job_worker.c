@@ -218,5 +218,8 @@ datalayer_job_worker_main(Datum arg)
 	PG_END_TRY();
 
 	record_end(run_id, JOB_RUN_SUCCEEDED, NULL, NULL);
+	ereport(datalayer_job_log_level,
+			(errmsg("datalayer job %lld succeeded in %ld ms", (long long) args.job_id,
+					TimestampDifferenceMilliseconds(started, GetCurrentTimestamp()))));
 	proc_exit(0);
 }

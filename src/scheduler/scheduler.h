@@ -21,7 +21,7 @@
 extern bool datalayer_scheduler_enabled;
 extern int	datalayer_max_job_workers;
 extern int	datalayer_job_history_retention;	/* seconds */
-extern int	datalayer_scheduler_log_level;
+extern int	datalayer_job_log_level;
 
 /* The state of a database as the launcher sees it. */
 typedef enum DatabaseSchedulerState

@@ -123,6 +123,45 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM datalayer.scheduler_statu
 my ($ret, $out, $err) = $node->psql('postgres', q{DROP DATABASE second});
 is($ret, 0, 'DROP DATABASE succeeds while its scheduler runs') or diag($err);
 
+# at most datalayer.max_job_workers runs at once; the others wait their turn, in order
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM SET datalayer.max_job_workers = 2;
+	SELECT pg_reload_conf();
+	SELECT datalayer.pause_job(job_id) FROM datalayer.jobs WHERE schedule = '1 second'});
+sleep(1);
+$node->safe_psql('postgres', q{
+	SELECT datalayer.add_job('SELECT pg_sleep(2)', '1 hour', job_name => 'capped ' || i,
+	                         initial_start => clock_timestamp() + i * interval '10 milliseconds')
+	FROM generate_series(1, 4) i});
+poll('postgres', q{SELECT count(*) FROM datalayer.job_runs WHERE job_name LIKE 'capped%' AND status = 'succeeded'}, '4',
+	'all four capped jobs ran');
+is($node->safe_psql('postgres', q{
+	SELECT max((SELECT count(*) FROM datalayer.job_runs b WHERE b.job_name LIKE 'capped%'
+	            AND b.started_at <= a.started_at AND b.finished_at > a.started_at))
+	FROM datalayer.job_runs a WHERE a.job_name LIKE 'capped%'}),
+	'2', 'never more than max_job_workers runs at once');
+is($node->safe_psql('postgres', q{
+	SELECT string_agg(job_name, ',' ORDER BY started_at) FROM datalayer.job_runs WHERE job_name LIKE 'capped%'}),
+	'capped 1,capped 2,capped 3,capped 4', 'waiting jobs started in the order they were due');
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM RESET datalayer.max_job_workers;
+	SELECT pg_reload_conf();
+	SELECT datalayer.resume_job(job_id) FROM datalayer.jobs WHERE schedule = '1 second'});
+
+# a job whose owner role is dropped is paused with the reason recorded, not retried forever
+$node->safe_psql('postgres', q{
+	CREATE ROLE short_lived LOGIN;
+	SELECT datalayer.add_job('SELECT 1', '1 second', job_name => 'orphan', owner => 'short_lived')});
+poll('postgres', q{SELECT count(*) > 0 FROM datalayer.job_runs WHERE job_name = 'orphan' AND status = 'succeeded'}, 't',
+	'the job of a role runs');
+$node->safe_psql('postgres', q{DROP ROLE short_lived});
+poll('postgres', q{SELECT paused FROM datalayer.jobs WHERE job_name = 'orphan'}, 't',
+	'after DROP ROLE its job is paused');
+like($node->safe_psql('postgres', q{
+	SELECT status || ' ' || sqlstate || ' ' || error_message FROM datalayer.job_runs
+	WHERE job_name = 'orphan' ORDER BY run_id DESC LIMIT 1}),
+	qr/^not_started 42704 the job's owner role no longer exists/, 'with the reason in its history');
+
 # a crash in the middle of a run: the run is recorded as interrupted and
 # scheduling resumes
 $node->safe_psql('postgres', q{
@@ -143,4 +182,18 @@ poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'd
 	'DROP EXTENSION stops the scheduler');
 
 $node->stop;
+
+# without shared_preload_libraries the extension works and says jobs will not run
+my $plain = PostgreSQL::Test::Cluster->new('no_preload');
+$plain->init;
+$plain->start;
+my ($rc, $stdout, $stderr) = $plain->psql('postgres', q{
+	CREATE EXTENSION datalayer;
+	SELECT datalayer.add_job('SELECT 1', '1 minute')});
+is($rc, 0, 'without preloading, add_job still works');
+like($stderr, qr/datalayer jobs will not run: the scheduler is not loaded/, 'and says the jobs will not run');
+like($plain->safe_psql('postgres', q{SELECT state FROM datalayer.scheduler_status()}),
+	qr/not loaded/, 'scheduler_status says the scheduler is not loaded');
+$plain->stop;
+
 done_testing();
