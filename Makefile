@@ -17,6 +17,8 @@ MODULE_big  = datalayer
 # it appears in the tree.
 OBJS = \
 	src/datalayer.o \
+	src/lineage/lineage_capture.o \
+	src/lineage/lineage_resolve.o \
 	src/scheduler/database_ddl.o \
 	src/scheduler/db_scheduler.o \
 	src/scheduler/cron_expr.o \
@@ -87,4 +89,5 @@ test-asan:
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-	  --suppress=missingIncludeSystem -I src $(SRCS)
+	  --suppress=missingIncludeSystem --suppress=missingInclude \
+	  --include=test/cppcheck/pg_macros.h -I src $(SRCS)

@@ -11,6 +11,7 @@
 #include "storage/ipc.h"
 #include "utils/guc.h"
 
+#include "lineage/lineage.h"
 #include "scheduler/scheduler.h"
 #include "storage/metric_table.h"
 
@@ -103,7 +104,15 @@ _PG_init(void)
 							 DEBUG1, log_level_options,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("datalayer.lineage_capture",
+							 "Whether datalayer records lineage of the statements that run.",
+							 "Set it per database or role with ALTER DATABASE / ALTER ROLE ... SET; only superusers may change it, so that nobody hides their own data flows.",
+							 &datalayer_lineage_capture,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("datalayer");
+	lineage_install_hooks();
 
 	/* the scheduler needs shared memory and a launcher: only when preloaded */
 	if (process_shared_preload_libraries_in_progress)

@@ -3,6 +3,7 @@
 #
 # Each test/unit/test_NAME.c names the sources it links in a comment line
 #   /* unit-deps: src/storage/bitpack.c src/storage/codec_delta.c */
+# (and, if it needs libraries, a line  /* unit-libs: -lzstd */ )
 # and prints TAP lines ("ok N - ...", "not ok N - ..."), exiting non-zero on
 # failure.  Usage: test/unit/run.sh [NAME ...]   (default: every test)
 set -u
@@ -22,9 +23,11 @@ status=0
 for name in "${names[@]}"; do
 	src="$here/test_$name.c"
 	deps=$(sed -n 's|.*unit-deps:\(.*\)\*/.*|\1|p' "$src" | tr '\n' ' ')
+	libs=$(sed -n 's|.*unit-libs:\(.*\)\*/.*|\1|p' "$src" | tr '\n' ' ')
 	depfiles=()
 	for d in $deps; do depfiles+=("$top/$d"); done
-	if ! $CC $CFLAGS -DDATALAYER_STANDALONE -I"$top/src" -o "$build/test_$name" "$src" "${depfiles[@]}" -lm 2>"$build/test_$name.compile.log"; then
+	# shellcheck disable=SC2086
+	if ! $CC $CFLAGS -DDATALAYER_STANDALONE -I"$top/src" -o "$build/test_$name" "$src" "${depfiles[@]}" -lm $libs 2>"$build/test_$name.compile.log"; then
 		echo "not ok - unit test $name does not compile:"
 		sed 's/^/#   /' "$build/test_$name.compile.log"
 		status=1
