@@ -114,10 +114,10 @@ if [ $QUICK -eq 0 ] && ls "$TOP"/test/t/*.pl >/dev/null 2>&1; then
 	[ "$AS_ROOT" -eq 1 ] && chown -R postgres: "$WORK/tap"
 	for t in "$WORK"/tap/t/*.pl; do
 		name=$(basename "$t")
+		rc=0
 		tap_out=$(cd "$WORK/tap" && as_server_user env PATH="$PGBIN:$PATH" TESTDIR="$WORK/tap" \
 			PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-			perl -I "$PGXS_DIR/src/test/perl" -I "$WORK/tap/t" "$t" 2>&1)
-		rc=$?
+			perl -I "$PGXS_DIR/src/test/perl" -I "$WORK/tap/t" "$t" 2>&1) || rc=$?
 		n_ok=$(echo "$tap_out" | grep -cE '^ok ' || true)
 		n_bad=$(echo "$tap_out" | grep -cE '^not ok ' || true)
 		echo "$name: $n_ok ok, $n_bad not ok (exit $rc)"

@@ -12,6 +12,10 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 
+-- (the extension's own lineage compaction job is set aside: this test counts jobs and runs)
+SELECT job_name, proc, schedule FROM datalayer.jobs;
+SELECT datalayer.delete_job(job_id) FROM datalayer.jobs WHERE proc = 'datalayer.policy_lineage_compact';
+
 CREATE TABLE job_log (job_id int, tag text);
 CREATE PROCEDURE log_it(job_id int, config jsonb) LANGUAGE plpgsql AS $$
 BEGIN

@@ -92,7 +92,7 @@ RESET ROLE;
 -- ordinary users cannot write the catalog
 GRANT SELECT ON orders TO dl_lineage_user;
 SET ROLE dl_lineage_user;
-INSERT INTO datalayer.lineage_edge VALUES (1, 2, 'forged');
+INSERT INTO datalayer.lineage_event (kind) VALUES ('forged');
 SELECT datalayer._lineage_record('[]', '[]', 'x', 0);
 RESET ROLE;
 REVOKE ALL ON orders FROM dl_lineage_user;
@@ -100,4 +100,4 @@ DROP ROLE dl_lineage_user;
 DROP TABLE orders, customers, sales, customer_totals, big_orders, doubled_orders, rolled CASCADE;
 DROP FUNCTION copy_big;
 DROP PROCEDURE load_customers;
-SELECT count(*) AS nodes_left, (SELECT count(*) FROM datalayer.lineage_edge) AS edges_left FROM datalayer.lineage_node;
+SELECT (SELECT count(*) FROM datalayer._lineage_edges_all) AS edges_left, (SELECT count(*) FROM datalayer._column_lineage_all) AS column_edges_left;

@@ -64,4 +64,4 @@ CREATE TABLE landing.events (id int);
 SELECT count(*) AS history_of_new_events FROM datalayer.lineage_downstream('landing.events');
 
 DROP SCHEMA landing, analytics CASCADE;
-SELECT count(*) AS nodes_left FROM datalayer.lineage_node;
+SELECT count(*) AS edges_left FROM datalayer._lineage_edges_all;

@@ -26,6 +26,27 @@ SELECT jsonb_pretty(e - 'eventTime' - 'run') FROM datalayer.lineage_openlineage(
 SELECT count(*) AS events, bool_and(e ? 'eventTime' AND e->'run' ? 'runId') AS complete
 FROM datalayer.lineage_openlineage(since => now() - interval '1 hour') e;
 
+-- compaction folds events into the summary; what the views show does not change
+CREATE TEMP TABLE before_compaction AS
+SELECT source, target, kind, times_seen FROM datalayer.lineage_edges
+UNION ALL SELECT source || '.' || source_column, target || '.' || coalesce(target_column, '*'), subtype, times_seen
+FROM datalayer.column_lineage_edges;
+SELECT datalayer.lineage_compact() > 0 AS folded_events;
+SELECT count(*) AS pending_events FROM datalayer.lineage_event;
+SELECT count(*) AS differences FROM (
+    (SELECT * FROM before_compaction
+     EXCEPT ALL
+     SELECT source, target, kind, times_seen FROM datalayer.lineage_edges
+     EXCEPT ALL SELECT source || '.' || source_column, target || '.' || coalesce(target_column, '*'), subtype, times_seen
+                FROM datalayer.column_lineage_edges)
+    UNION ALL
+    (SELECT source, target, kind, times_seen FROM datalayer.lineage_edges
+     UNION ALL SELECT source || '.' || source_column, target || '.' || coalesce(target_column, '*'), subtype, times_seen
+               FROM datalayer.column_lineage_edges
+     EXCEPT ALL SELECT * FROM before_compaction)) d;
+INSERT INTO staging SELECT id, "Amount €", region FROM "Sales Data"."Orders ""EU""";
+SELECT times_seen FROM datalayer.lineage_edges WHERE target = 'public.staging';
+
 -- errors
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN

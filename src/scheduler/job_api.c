@@ -6,6 +6,7 @@
 #include "postgres.h"
 
 #include "commands/dbcommands.h"
+#include "commands/extension.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -29,6 +30,9 @@ job_scheduler_wake(PG_FUNCTION_ARGS)
 
 	if (scheduler_shared() == NULL)
 	{
+		/* CREATE EXTENSION hides notices: keep this one for the user's own first job */
+		if (creating_extension)
+			PG_RETURN_VOID();
 		if (!warned)
 			ereport(NOTICE,
 					(errmsg("datalayer jobs will not run: the scheduler is not loaded"),
