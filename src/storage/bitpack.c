@@ -1,0 +1,83 @@
+/*
+ * bitpack.c
+ *		Fixed-width bit packing (see bitpack.h).
+ *
+ * Packing keeps a 64-bit accumulator and spills whole words; unpacking
+ * reads each value with one unaligned 64-bit load (two when a value wider
+ * than 56 bits straddles nine bytes), falling back to byte loads only for
+ * the last few values so it never reads past in_len.
+ */
+#include "util/portable.h"
+
+#include <string.h>
+
+#include "storage/bitpack.h"
+#include "storage/codec_buf.h"
+
+void
+bitpack_pack(const uint64_t *values, uint32_t n, int width, uint8_t *out)
+{
+	uint64_t	acc = 0;
+	int			used = 0;		/* bits of acc already filled */
+	uint32_t	i;
+	size_t		pos = 0;
+	size_t		tail;
+
+	if (width == 0)
+		return;
+	for (i = 0; i < n; i++)
+	{
+		uint64_t	v = values[i];
+
+		acc |= v << used;
+		if (used + width >= 64)
+		{
+			codec_store_u64(out + pos, acc);
+			pos += 8;
+			/* the high bits of v that did not fit in the word just written */
+			acc = used ? v >> (64 - used) : 0;
+			used = used + width - 64;
+		}
+		else
+			used += width;
+	}
+	tail = (size_t) (used + 7) / 8;
+	for (i = 0; i < tail; i++)
+		out[pos + i] = (uint8_t) (acc >> (8 * i));
+}
+
+void
+bitpack_unpack(const uint8_t *in, size_t in_len, uint32_t n, int width, uint64_t *values)
+{
+	uint64_t	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
+	uint64_t	bit = 0;
+	uint32_t	i;
+
+	if (width == 0)
+	{
+		memset(values, 0, sizeof(uint64_t) * n);
+		return;
+	}
+	for (i = 0; i < n; i++, bit += (uint64_t) width)
+	{
+		size_t		byte = (size_t) (bit >> 3);
+		int			shift = (int) (bit & 7);
+		uint64_t	word;
+
+		if (byte + 8 <= in_len)
+			word = codec_load_u64(in + byte);
+		else
+		{
+			size_t		k;
+
+			word = 0;
+			for (k = 0; byte + k < in_len; k++)
+				word |= (uint64_t) in[byte + k] << (8 * k);
+		}
+		word >>= shift;
+		/* a value that ends beyond the 8 bytes loaded: its ninth byte exists */
+		if (shift + width > 64)
+			word |= (uint64_t) in[byte + 8] << (64 - shift);
+		values[i] = word & mask;
+	}
+}

@@ -1,0 +1,439 @@
+/*
+ * codec_delta.c
+ *		The integer stream: one byte giving the delta order (0 = values,
+ *		1 = deltas, 2 = deltas of deltas, 3 = differences with the value p
+ *		rows before, p following as a varint), then items until n values
+ *		are covered.  An item starts with a varint h: h & 1 = 1 is a run of
+ *		h >> 1 copies of one zig-zagged varint value; h & 1 = 0 is a block of
+ *		h >> 1 (at most 128) values: a byte holding the bit width w (low 7
+ *		bits) and a patch flag (0x80), the frame base zig-zagged as a varint,
+ *		each value minus the base bit-packed at width w (0 for a patched
+ *		value), then if flagged a patch count byte and per patch its index
+ *		in the block (byte) and its offset from the base (zig-zag varint).
+ *
+ * Differences wrap modulo 2^64, so INT64_MIN next to INT64_MAX is fine and
+ * decoding is exact.  The writer encodes every order and keeps the
+ * smallest: regular timestamps become runs of zero at order 2 (or of one
+ * interval at order 1), time-major rows become long runs of zero at order
+ * 1, random values stay at order 0, and order 3 is tried only when the
+ * writer was told the period p of the rows (time-major row groups of p
+ * series: each metric then differs from the same series' previous value).
+ */
+#include "util/portable.h"
+
+#include <string.h>
+
+#include "storage/bitpack.h"
+#include "storage/codec_delta.h"
+
+/* a run shorter than this stays inside a bit-packed block */
+#define DELTA_MIN_RUN 16
+
+/* the order byte of differences at the writer's period: v[i] - v[i - period] */
+#define DELTA_ORDER_PERIOD 3
+
+/* at most this many of the smallest and of the largest values of a block are patched */
+#define DELTA_MAX_PATCHES 4
+
+static uint32_t
+run_length(const uint64_t *x, uint32_t start, uint32_t n)
+{
+	uint32_t	i = start + 1;
+
+	while (i < n && x[i] == x[start])
+		i++;
+	return i - start;
+}
+
+/* bytes of v as a zig-zag varint */
+static inline uint64_t
+patch_bytes(int64_t v)
+{
+	int			w = bit_width(zigzag_encode(v));
+
+	return w == 0 ? 1 : (uint64_t) (w + 6) / 7;
+}
+
+/* keeps the DELTA_MAX_PATCHES + 1 smallest values of a block, ascending */
+static inline void
+keep_lowest(int64_t *low, int *nlow, int64_t v)
+{
+	int			i;
+
+	if (*nlow == DELTA_MAX_PATCHES + 1 && v >= low[DELTA_MAX_PATCHES])
+		return;
+	if (*nlow < DELTA_MAX_PATCHES + 1)
+		(*nlow)++;
+	for (i = *nlow - 1; i > 0 && low[i - 1] > v; i--)
+		low[i] = low[i - 1];
+	low[i] = v;
+}
+
+static inline void
+keep_highest(int64_t *high, int *nhigh, int64_t v)
+{
+	int			i;
+
+	if (*nhigh == DELTA_MAX_PATCHES + 1 && v <= high[DELTA_MAX_PATCHES])
+		return;
+	if (*nhigh < DELTA_MAX_PATCHES + 1)
+		(*nhigh)++;
+	for (i = *nhigh - 1; i > 0 && high[i - 1] < v; i--)
+		high[i] = high[i - 1];
+	high[i] = v;
+}
+
+/*
+ * One bit-packed block, patched: the frame [base, base + 2^width) may
+ * leave out up to DELTA_MAX_PATCHES of the smallest and of the largest
+ * values, which are then stored after the packed bits as patches (index,
+ * zig-zagged offset from base).  That keeps one jump in a block (the seam
+ * between two series, a counter reset) from widening the other 127
+ * values.  The cut is the one with the fewest bits in total.
+ */
+static void
+put_block(const uint64_t *x, uint32_t len, CodecBuf *out)
+{
+	uint64_t	shifted[DELTA_BLOCK_SIZE];
+	int64_t		low[DELTA_MAX_PATCHES + 1];
+	int64_t		high[DELTA_MAX_PATCHES + 1];
+	int			nlow = 0,
+				nhigh = 0;
+	uint64_t	best_bits;
+	int64_t		base;
+	int			width;
+	int			i,
+				j,
+				k;
+	uint32_t	v;
+	int			patches = 0;
+	size_t		size;
+
+	/*
+	 * Plain frame first (a loop the compiler vectorises).  Patching can
+	 * only narrow the frame if at most DELTA_MAX_PATCHES values lie in the
+	 * outer quarter of the range on a side; count them, and track the
+	 * extremes only on such a side, so blocks without outliers (most of
+	 * them) cost two passes and no search.  The search itself is bounded:
+	 * (DELTA_MAX_PATCHES + 1)^2 cuts.
+	 */
+	{
+		int64_t		min = (int64_t) x[0],
+					max = (int64_t) x[0];
+		uint64_t	quarter;
+		uint32_t	near_min = 0,
+					near_max = 0;
+
+		for (v = 1; v < len; v++)
+		{
+			int64_t		xv = (int64_t) x[v];
+
+			min = xv < min ? xv : min;
+			max = xv > max ? xv : max;
+		}
+		base = min;
+		width = bit_width((uint64_t) max - (uint64_t) min);
+		best_bits = (uint64_t) len * (uint64_t) width;
+		low[0] = min;
+		high[0] = max;
+		nlow = nhigh = 1;
+		quarter = ((uint64_t) max - (uint64_t) min) / 4;
+		if (best_bits > 24 && quarter > 0)
+		{
+			for (v = 0; v < len; v++)
+			{
+				near_min += x[v] - (uint64_t) min < quarter;
+				near_max += (uint64_t) max - x[v] < quarter;
+			}
+			if (near_min <= DELTA_MAX_PATCHES || near_max <= DELTA_MAX_PATCHES)
+			{
+				/* both sides: with one outlier gone the other side may have one too */
+				nlow = nhigh = 0;
+				for (v = 0; v < len; v++)
+				{
+					keep_lowest(low, &nlow, (int64_t) x[v]);
+					keep_highest(high, &nhigh, (int64_t) x[v]);
+				}
+			}
+		}
+	}
+	/* a patch costs at least 24 bits (count, index, offset) */
+	for (i = 0; i < nlow && best_bits > 24; i++)
+	{
+		uint64_t	low_cost = 0;
+		uint64_t	high_cost = 0;
+
+		for (k = 0; k < i; k++)
+			low_cost += 8 + 8 * patch_bytes((int64_t) ((uint64_t) low[k] - (uint64_t) low[i]));
+		for (j = 0; j < nhigh && (uint32_t) (i + j) < len; j++)
+		{
+			uint64_t	bits;
+			int			w;
+
+			if (high[j] < low[i])
+				break;
+			if (j > 0)
+				high_cost += 8 + 8 * patch_bytes((int64_t) ((uint64_t) high[j - 1] - (uint64_t) low[i]));
+			w = bit_width((uint64_t) high[j] - (uint64_t) low[i]);
+			bits = low_cost + high_cost + (i + j > 0 ? 8 : 0) + (uint64_t) len * (uint64_t) w;
+			if (bits < best_bits)
+			{
+				best_bits = bits;
+				base = low[i];
+				width = w;
+			}
+		}
+	}
+
+	for (v = 0; v < len; v++)
+	{
+		shifted[v] = x[v] - (uint64_t) base;
+		if (width < 64 && shifted[v] >> width != 0)
+		{
+			shifted[v] = 0;
+			patches++;
+		}
+	}
+	codec_buf_put_varint(out, (uint64_t) len << 1);
+	codec_buf_put_u8(out, (uint8_t) (width | (patches ? 0x80 : 0)));
+	codec_buf_put_varint(out, zigzag_encode(base));
+	size = bitpack_size(len, width);
+	codec_buf_reserve(out, size);
+	bitpack_pack(shifted, len, width, out->data + out->len);
+	out->len += size;
+	if (patches)
+	{
+		codec_buf_put_u8(out, (uint8_t) patches);
+		for (v = 0; v < len; v++)
+		{
+			uint64_t	offset = x[v] - (uint64_t) base;
+
+			if (offset >> width != 0)
+			{
+				codec_buf_put_u8(out, (uint8_t) v);
+				codec_buf_put_varint(out, zigzag_encode((int64_t) offset));
+			}
+		}
+	}
+}
+
+/* items for x[0..n) */
+static void
+put_items(const uint64_t *x, uint32_t n, CodecBuf *out)
+{
+	uint32_t	i = 0;
+
+	while (i < n)
+	{
+		uint32_t	run = run_length(x, i, n);
+		uint32_t	end;
+
+		if (run >= DELTA_MIN_RUN)
+		{
+			codec_buf_put_varint(out, ((uint64_t) run << 1) | 1);
+			codec_buf_put_varint(out, zigzag_encode((int64_t) x[i]));
+			i += run;
+			continue;
+		}
+		/* a block up to the next long run, at most DELTA_BLOCK_SIZE values */
+		end = i + run;
+		while (end < n && end - i < DELTA_BLOCK_SIZE)
+		{
+			run = run_length(x, end, n);
+			if (run >= DELTA_MIN_RUN)
+				break;
+			end += run;
+		}
+		if (end - i > DELTA_BLOCK_SIZE)
+			end = i + DELTA_BLOCK_SIZE;
+		put_block(x + i, end - i, out);
+		i = end;
+	}
+}
+
+void
+codec_delta_put_ints(const int64_t *values, uint32_t n, uint32_t period, CodecBuf *out)
+{
+	uint64_t   *x = dl_alloc(sizeof(uint64_t) * (n ? n : 1));
+	CodecBuf	best;
+	int			order;
+	uint32_t	i;
+
+	codec_buf_init(&best);
+	for (order = 0; order <= DELTA_ORDER_PERIOD; order++)
+	{
+		CodecBuf	trial;
+		uint64_t	prev = 0,
+					prev_delta = 0;
+
+		if (order == DELTA_ORDER_PERIOD && (period < 2 || period >= n))
+			break;
+		switch (order)
+		{
+			case 0:
+				for (i = 0; i < n; i++)
+					x[i] = (uint64_t) values[i];
+				break;
+			case 1:
+				for (i = 0; i < n; i++)
+				{
+					x[i] = (uint64_t) values[i] - prev;
+					prev = (uint64_t) values[i];
+				}
+				break;
+			case 2:
+				for (i = 0; i < n; i++)
+				{
+					uint64_t	delta = (uint64_t) values[i] - prev;
+
+					x[i] = delta - prev_delta;
+					prev = (uint64_t) values[i];
+					prev_delta = delta;
+				}
+				break;
+			case DELTA_ORDER_PERIOD:
+				for (i = 0; i < n; i++)
+					x[i] = (uint64_t) values[i] - (i >= period ? (uint64_t) values[i - period] : 0);
+				break;
+		}
+		codec_buf_init(&trial);
+		codec_buf_put_u8(&trial, (uint8_t) order);
+		if (order == DELTA_ORDER_PERIOD)
+			codec_buf_put_varint(&trial, period);
+		put_items(x, n, &trial);
+		if (best.data == NULL || trial.len < best.len)
+		{
+			codec_buf_free(&best);
+			best = trial;
+		}
+		else
+			codec_buf_free(&trial);
+	}
+	codec_buf_put_bytes(out, best.data, best.len);
+	codec_buf_free(&best);
+	dl_free(x);
+}
+
+CodecStatus
+codec_delta_get_ints(CodecReader *reader, uint32_t n, int64_t *values)
+{
+	uint64_t   *x = (uint64_t *) values;	/* same object, unsigned view */
+	uint8_t		order;
+	uint64_t	period = 0;
+	uint32_t	filled = 0;
+	uint32_t	i;
+
+	if (!codec_read_u8(reader, &order))
+		return CODEC_ERR_TRUNCATED;
+	if (order > DELTA_ORDER_PERIOD)
+		return CODEC_ERR_CORRUPT;
+	if (order == DELTA_ORDER_PERIOD)
+	{
+		if (!codec_read_varint(reader, &period))
+			return CODEC_ERR_TRUNCATED;
+		if (period < 2 || period >= n)
+			return CODEC_ERR_CORRUPT;
+	}
+	while (filled < n)
+	{
+		uint64_t	h,
+					len,
+					word;
+
+		if (!codec_read_varint(reader, &h))
+			return CODEC_ERR_TRUNCATED;
+		len = h >> 1;
+		if (len == 0 || len > n - filled)
+			return CODEC_ERR_CORRUPT;
+		if (h & 1)
+		{
+			if (!codec_read_varint(reader, &word))
+				return CODEC_ERR_TRUNCATED;
+			word = (uint64_t) zigzag_decode(word);
+			for (i = 0; i < len; i++)
+				x[filled + i] = word;
+		}
+		else
+		{
+			uint8_t		flags,
+						width,
+						patches;
+			const uint8_t *packed;
+			size_t		size;
+
+			if (len > DELTA_BLOCK_SIZE)
+				return CODEC_ERR_CORRUPT;
+			if (!codec_read_u8(reader, &flags) || !codec_read_varint(reader, &word))
+				return CODEC_ERR_TRUNCATED;
+			width = flags & 0x7f;
+			if (width > 64)
+				return CODEC_ERR_CORRUPT;
+			size = bitpack_size((uint32_t) len, width);
+			packed = codec_read_bytes(reader, size);
+			if (packed == NULL)
+				return CODEC_ERR_TRUNCATED;
+			bitpack_unpack(packed, size, (uint32_t) len, width, x + filled);
+			word = (uint64_t) zigzag_decode(word);
+			for (i = 0; i < len; i++)
+				x[filled + i] += word;
+			if (flags & 0x80)
+			{
+				int			last = -1;
+				uint8_t		p;
+
+				if (!codec_read_u8(reader, &patches))
+					return CODEC_ERR_TRUNCATED;
+				if (patches == 0 || patches > len)
+					return CODEC_ERR_CORRUPT;
+				for (p = 0; p < patches; p++)
+				{
+					uint8_t		index;
+					uint64_t	offset;
+
+					if (!codec_read_u8(reader, &index) || !codec_read_varint(reader, &offset))
+						return CODEC_ERR_TRUNCATED;
+					if ((int) index <= last || index >= len)
+						return CODEC_ERR_CORRUPT;
+					last = index;
+					x[filled + index] = word + (uint64_t) zigzag_decode(offset);
+				}
+			}
+		}
+		filled += (uint32_t) len;
+	}
+
+	/* undo the deltas: prefix sums, wrapping like the writer */
+	if (order == DELTA_ORDER_PERIOD)
+		for (i = (uint32_t) period; i < n; i++)
+			x[i] += x[i - period];
+	else
+	{
+		if (order >= 2)
+			for (i = 1; i < n; i++)
+				x[i] += x[i - 1];
+		if (order >= 1)
+			for (i = 1; i < n; i++)
+				x[i] += x[i - 1];
+	}
+	return CODEC_OK;
+}
+
+CodecStatus
+codec_delta_encode(const CodecColumn *dense, CodecBuf *out)
+{
+	codec_delta_put_ints(dense->ints, dense->count, dense->period, out);
+	return CODEC_OK;
+}
+
+CodecStatus
+codec_delta_decode(const uint8_t *payload, size_t len, CodecColumn *dense)
+{
+	CodecReader r;
+	CodecStatus status;
+
+	codec_reader_init(&r, payload, len);
+	status = codec_delta_get_ints(&r, dense->count, dense->ints);
+	if (status == CODEC_OK && r.pos != len)
+		status = CODEC_ERR_CORRUPT;
+	return status;
+}
