@@ -130,6 +130,21 @@ show "datalayer.scheduler_status(): the launcher and this database's scheduler" 
 	"SELECT * FROM datalayer.scheduler_status() WHERE database IS NULL OR database = current_database()"
 psql_demo -q -c "SELECT datalayer.pause_job(job_id) FROM datalayer.jobs WHERE job_name = 'cpu rollup'" >/dev/null
 
+psql_demo -q <<'SQL'
+CREATE TABLE hosts (host text PRIMARY KEY, team text, region text);
+INSERT INTO hosts SELECT DISTINCT host, CASE WHEN right(host, 1) < '5' THEN 'web' ELSE 'data' END, 'eu' FROM metrics;
+CREATE VIEW team_cpu AS
+SELECT h.team, r.bucket, avg(r.avg_cpu) AS cpu FROM cpu_rollup r JOIN hosts h USING (host) GROUP BY 1, 2;
+CREATE TABLE hot_teams AS SELECT team, max(cpu) AS peak FROM team_cpu WHERE cpu > 30 GROUP BY team;
+SQL
+show "lineage, captured as the SQL ran (the rollup job, the view, CREATE TABLE AS): what feeds hot_teams" \
+	"SELECT * FROM datalayer.lineage_upstream('hot_teams')"
+show "column lineage of hot_teams.peak, classified as OpenLineage does" \
+	"SELECT source, source_column, target, target_column, depth, type, subtype
+	   FROM datalayer.column_lineage_upstream('hot_teams', 'peak')"
+show "impact of changing metrics.cpu" "SELECT * FROM datalayer.impact('metrics', 'cpu')"
+show "the same graph as Mermaid text (paste into any Mermaid viewer)" "SELECT datalayer.lineage_mermaid('team_cpu')"
+
 cat <<MSG
 
 ==> The demo cluster is running (data in $DATA, log in $LOG).
