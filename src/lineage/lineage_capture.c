@@ -344,6 +344,84 @@ record_lineage(StatementLineage *lineage, Oid target, const char *external_sourc
 	in_capture = false;
 }
 
+/*
+ * Run fn(arg) so that an error in it cannot touch the user's statement: in a
+ * subtransaction that is rolled back on error, the error reported once per
+ * session as a WARNING.  This is the only safe way to swallow an error.
+ */
+static void
+run_isolated(void (*fn) (void *), void *arg)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(outer);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(outer);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(outer);
+		CurrentResourceOwner = owner;
+		if (!warned)
+			ereport(WARNING,
+					(errmsg("datalayer could not analyse the lineage of a statement: %s", edata->message),
+					 errdetail("The statement itself is not affected; lineage capture failures are reported once per session.")));
+		warned = true;
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+typedef struct AnalyseArgs
+{
+	ParseState *pstate;
+	Query	   *query;
+} AnalyseArgs;
+
+static void
+analyse_dml(void *arg)
+{
+	AnalyseArgs *a = arg;
+	Query	   *query = a->query;
+	StatementLineage *lineage = lineage_of_dml(query);
+
+	if (lineage != NULL)
+	{
+		uint64		key = statement_key(a->pstate->p_sourcetext, query->stmt_location, query->stmt_len,
+										query->commandType);
+		CacheEntry *entry;
+		bool		found;
+		MemoryContext old;
+
+		ensure_memory();
+		if (hash_get_num_entries(statement_cache) >= CACHE_SIZE_LIMIT)
+		{
+			/* crude but bounded: start over */
+			MemoryContextDelete(lineage_context);
+			lineage_context = NULL;
+			statement_cache = NULL;
+			temp_tables = NULL;
+			ensure_memory();
+		}
+		old = MemoryContextSwitchTo(lineage_context);
+		entry = hash_search(statement_cache, &key, HASH_ENTER, &found);
+		entry->target = rt_fetch(query->resultRelation, query->rtable)->relid;
+		entry->lineage = copy_lineage(lineage);
+		MemoryContextSwitchTo(old);
+	}
+}
+
 static void
 lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 {
@@ -359,45 +437,15 @@ lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
 		!lineage_query_reads_other_relations(query))
 		return;
 
-	PG_TRY();
+	if (!IsTransactionState() || IsInParallelMode())
+		return;
 	{
-		StatementLineage *lineage = lineage_of_dml(query);
+		AnalyseArgs args;
 
-		if (lineage != NULL)
-		{
-			uint64		key = statement_key(pstate->p_sourcetext, query->stmt_location, query->stmt_len,
-											query->commandType);
-			CacheEntry *entry;
-			bool		found;
-			MemoryContext old;
-
-			ensure_memory();
-			if (hash_get_num_entries(statement_cache) >= CACHE_SIZE_LIMIT)
-			{
-				/* crude but bounded: start over */
-				hash_destroy(statement_cache);
-				statement_cache = NULL;
-				MemoryContextDelete(lineage_context);
-				lineage_context = NULL;
-				temp_tables = NULL;
-				ensure_memory();
-			}
-			old = MemoryContextSwitchTo(lineage_context);
-			entry = hash_search(statement_cache, &key, HASH_ENTER, &found);
-			entry->target = rt_fetch(query->resultRelation, query->rtable)->relid;
-			entry->lineage = copy_lineage(lineage);
-			MemoryContextSwitchTo(old);
-		}
+		args.pstate = pstate;
+		args.query = query;
+		run_isolated(analyse_dml, &args);
 	}
-	PG_CATCH();
-	{
-		/* analysis must never fail the user's statement */
-		FlushErrorState();
-		if (!warned)
-			ereport(WARNING, (errmsg("datalayer could not analyse the lineage of a statement")));
-		warned = true;
-	}
-	PG_END_TRY();
 }
 
 static void
@@ -433,9 +481,23 @@ stored_view_query(Oid relid)
 	return query;
 }
 
-static void
-capture_utility(Node *stmt, Query *ctas_query, const char *query_string, uint64 query_id)
+typedef struct UtilityArgs
 {
+	Node	   *stmt;
+	Query	   *ctas_query;
+	const char *query_string;
+	uint64		query_id;
+} UtilityArgs;
+
+static void
+capture_utility(void *arg)
+{
+	UtilityArgs *u = arg;
+	Node	   *stmt = u->stmt;
+	Query	   *ctas_query = u->ctas_query;
+	const char *query_string = u->query_string;
+	uint64		query_id = u->query_id;
+
 	if (IsA(stmt, CreateTableAsStmt) && ctas_query != NULL)
 	{
 		CreateTableAsStmt *ctas = (CreateTableAsStmt *) stmt;
@@ -526,18 +588,13 @@ lineage_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
 
 	if (interesting && capture_wanted())
 	{
-		PG_TRY();
-		{
-			capture_utility(stmt, ctas_query, queryString, pstmt->queryId);
-		}
-		PG_CATCH();
-		{
-			FlushErrorState();
-			if (!warned)
-				ereport(WARNING, (errmsg("datalayer could not analyse the lineage of a statement")));
-			warned = true;
-		}
-		PG_END_TRY();
+		UtilityArgs args;
+
+		args.stmt = stmt;
+		args.ctas_query = ctas_query;
+		args.query_string = queryString;
+		args.query_id = pstmt->queryId;
+		run_isolated(capture_utility, &args);
 	}
 }
 
