@@ -17,6 +17,10 @@ MODULE_big  = datalayer
 # it appears in the tree.
 OBJS = \
 	src/datalayer.o \
+	src/aggregates/first_last.o \
+	src/aggregates/series_agg.o \
+	src/analytics/timeseries_format.o \
+	src/analytics/timeseries_type.o \
 	src/lineage/lineage_capture.o \
 	src/lineage/lineage_resolve.o \
 	src/scheduler/database_ddl.o \
@@ -27,6 +31,7 @@ OBJS = \
 	src/scheduler/job_worker.o \
 	src/scheduler/launcher.o \
 	src/scheduler/scheduler_shmem.o \
+	src/storage/codec_buf.o \
 	src/storage/metric_table.o \
 	src/time/time_bucket.o \
 	src/time/time_value.o

@@ -141,8 +141,12 @@ time_value_from_internal(int64 value, Oid typid)
 	return (Datum) 0;
 }
 
-static int64
-interval_to_width(Interval *iv, Oid time_type, const char *what)
+/*
+ * An interval as a fixed, positive number of microseconds: months and years
+ * have no fixed length, so they are refused.
+ */
+int64
+time_interval_usecs(Interval *iv, const char *what)
 {
 	int64		usecs;
 
@@ -161,6 +165,14 @@ interval_to_width(Interval *iv, Oid time_type, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be greater than zero", what)));
+	return usecs;
+}
+
+static int64
+interval_to_width(Interval *iv, Oid time_type, const char *what)
+{
+	int64		usecs = time_interval_usecs(iv, what);
+
 	if (time_type == DATEOID)
 	{
 		if (usecs % USECS_PER_DAY != 0)

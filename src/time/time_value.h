@@ -16,6 +16,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "datatype/timestamp.h"
 
 #define TIME_INTERNAL_MIN	PG_INT64_MIN
 #define TIME_INTERNAL_MAX	PG_INT64_MAX
@@ -24,6 +25,7 @@ extern bool time_type_is_supported(Oid typid);
 extern bool time_type_is_integer(Oid typid);
 extern int64 time_value_to_internal(Datum value, Oid typid);
 extern Datum time_value_from_internal(int64 value, Oid typid);
+extern int64 time_interval_usecs(Interval *iv, const char *what);
 extern int64 time_width_to_internal(Datum width, Oid width_type, Oid time_type,
 									const char *what);
 extern int64 time_cutoff_to_internal(Datum value, Oid value_type, Oid time_type,
