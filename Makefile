@@ -18,7 +18,14 @@ MODULE_big  = datalayer
 OBJS = \
 	src/datalayer.o \
 	src/aggregates/first_last.o \
+	src/aggregates/hll_agg.o \
+	src/aggregates/hyperloglog.o \
+	src/aggregates/percentile_agg.o \
 	src/aggregates/series_agg.o \
+	src/aggregates/stats_agg.o \
+	src/aggregates/stats_moments.o \
+	src/aggregates/summary_io.o \
+	src/aggregates/uddsketch.o \
 	src/analytics/timeseries_format.o \
 	src/analytics/timeseries_type.o \
 	src/lineage/lineage_capture.o \

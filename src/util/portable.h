@@ -46,11 +46,30 @@ dl_alloc_or_die(void *p, size_t size)
 #include "postgres.h"
 #include "utils/memutils.h"
 
-/* huge allocations allowed: a row group column may exceed 1 GB in theory */
+/*
+ * Huge allocations allowed: a row group column may exceed 1 GB in theory.
+ * Like the C library's, dl_realloc(NULL, n) allocates and dl_free(NULL) does
+ * nothing, so the cores behave the same in both builds.
+ */
+static inline void *
+dl_realloc_backend(void *ptr, size_t size)
+{
+	if (ptr == NULL)
+		return palloc_extended(size, MCXT_ALLOC_HUGE);
+	return repalloc_huge(ptr, size);
+}
+
+static inline void
+dl_free_backend(void *ptr)
+{
+	if (ptr != NULL)
+		pfree(ptr);
+}
+
 #define dl_alloc(size)			palloc_extended((size), MCXT_ALLOC_HUGE)
 #define dl_alloc0(size)			palloc_extended((size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO)
-#define dl_realloc(ptr, size)	repalloc_huge((ptr), (size))
-#define dl_free(ptr)			pfree(ptr)
+#define dl_realloc(ptr, size)	dl_realloc_backend((ptr), (size))
+#define dl_free(ptr)			dl_free_backend(ptr)
 
 #endif							/* DATALAYER_STANDALONE */
 
