@@ -17,6 +17,8 @@ MODULE_big  = datalayer
 # it appears in the tree.
 OBJS = \
 	src/datalayer.o \
+	src/aggregates/counter.o \
+	src/aggregates/counter_agg.o \
 	src/aggregates/first_last.o \
 	src/aggregates/hll_agg.o \
 	src/aggregates/hyperloglog.o \
@@ -25,7 +27,11 @@ OBJS = \
 	src/aggregates/stats_agg.o \
 	src/aggregates/stats_moments.o \
 	src/aggregates/summary_io.o \
+	src/aggregates/time_weight.o \
+	src/aggregates/time_weight_agg.o \
 	src/aggregates/uddsketch.o \
+	src/analytics/downsample.o \
+	src/analytics/lttb.o \
 	src/analytics/timeseries_format.o \
 	src/analytics/timeseries_type.o \
 	src/lineage/lineage_capture.o \

@@ -254,6 +254,11 @@ hll_distinct_count(PG_FUNCTION_ARGS)
 {
 	double		estimate = hll_estimate(hll_from_datum(PG_GETARG_DATUM(0)));
 
+	/* only a crafted sketch can estimate beyond bigint */
+	if (!(estimate < 9.2e18))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("hyperloglog estimate %g is out of range for bigint", estimate)));
 	PG_RETURN_INT64((int64) llround(estimate));
 }
 

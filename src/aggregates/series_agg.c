@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "aggregates/series_agg.h"
 #include "analytics/timeseries.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
@@ -29,22 +30,13 @@ PG_FUNCTION_INFO_V1(series_serializefn);
 PG_FUNCTION_INFO_V1(series_deserializefn);
 PG_FUNCTION_INFO_V1(series_finalfn);
 
-typedef struct SeriesState
-{
-	TsDuplicatePolicy policy;
-	uint32		count;
-	uint32		capacity;
-	int64	   *times;
-	double	   *values;
-	bool	   *isnull;
-} SeriesState;
-
-static SeriesState *
-series_state_create(MemoryContext aggcontext, TsDuplicatePolicy policy)
+SeriesState *
+series_state_create(MemoryContext aggcontext, TsDuplicatePolicy policy, int32 param)
 {
 	SeriesState *state = MemoryContextAllocZero(aggcontext, sizeof(SeriesState));
 
 	state->policy = policy;
+	state->param = param;
 	return state;
 }
 
@@ -97,7 +89,7 @@ parse_duplicate_policy(text *t)
 	return TS_DUP_ERROR;		/* keep the compiler quiet */
 }
 
-static MemoryContext
+MemoryContext
 series_aggcontext(FunctionCallInfo fcinfo, const char *fname)
 {
 	MemoryContext aggcontext;
@@ -109,13 +101,46 @@ series_aggcontext(FunctionCallInfo fcinfo, const char *fname)
 	return aggcontext;
 }
 
+void
+series_state_append(SeriesState *state, MemoryContext aggcontext, TimestampTz t, double value,
+					bool isnull)
+{
+	if (TIMESTAMP_NOT_FINITE(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("a timeseries point cannot have an infinite time")));
+	series_state_reserve(state, aggcontext, 1);
+	state->times[state->count] = t;
+	state->isnull[state->count] = isnull;
+	state->values[state->count] = isnull ? 0.0 : value;
+	state->count++;
+}
+
+void
+series_state_points(SeriesState *state, const char *what, bool skip_nulls, TsPoints *out)
+{
+	TsBuilder  *builder = ts_builder_create(state->policy);
+	uint32		i;
+
+	for (i = 0; i < state->count; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (skip_nulls && state->isnull[i])
+			continue;
+		ts_check_status(ts_builder_append(builder, state->times[i], state->values[i], state->isnull[i]),
+						what);
+	}
+	ts_check_status(ts_builder_finish(builder, out), what);
+	ts_builder_free(builder);
+}
+
 /* series_transfn(state, time, value [, on_duplicate]) */
 Datum
 series_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = series_aggcontext(fcinfo, "series_transfn");
 	SeriesState *state = PG_ARGISNULL(0) ? NULL : (SeriesState *) PG_GETARG_POINTER(0);
-	TimestampTz t;
 
 	if (state == NULL)
 	{
@@ -123,20 +148,11 @@ series_transfn(PG_FUNCTION_ARGS)
 
 		if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
 			policy = parse_duplicate_policy(PG_GETARG_TEXT_PP(3));
-		state = series_state_create(aggcontext, policy);
+		state = series_state_create(aggcontext, policy, 0);
 	}
-	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(state);
-	t = PG_GETARG_TIMESTAMPTZ(1);
-	if (TIMESTAMP_NOT_FINITE(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("a timeseries point cannot have an infinite time")));
-	series_state_reserve(state, aggcontext, 1);
-	state->times[state->count] = t;
-	state->isnull[state->count] = PG_ARGISNULL(2);
-	state->values[state->count] = PG_ARGISNULL(2) ? 0.0 : PG_GETARG_FLOAT8(2);
-	state->count++;
+	if (!PG_ARGISNULL(1))
+		series_state_append(state, aggcontext, PG_GETARG_TIMESTAMPTZ(1),
+							PG_ARGISNULL(2) ? 0.0 : PG_GETARG_FLOAT8(2), PG_ARGISNULL(2));
 	PG_RETURN_POINTER(state);
 }
 
@@ -150,7 +166,7 @@ series_combinefn(PG_FUNCTION_ARGS)
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
-		a = series_state_create(aggcontext, b->policy);
+		a = series_state_create(aggcontext, b->policy, b->param);
 	series_state_reserve(a, aggcontext, b->count);
 	if (b->count > 0)
 	{
@@ -162,7 +178,7 @@ series_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* partial state between processes: policy (1 byte), count (4), then the arrays */
+/* partial state between processes: policy (1 byte), param (4), count (4), then the arrays */
 Datum
 series_serializefn(PG_FUNCTION_ARGS)
 {
@@ -172,6 +188,7 @@ series_serializefn(PG_FUNCTION_ARGS)
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, (uint8) state->policy);
+	pq_sendint32(&buf, (uint32) state->param);
 	pq_sendint32(&buf, state->count);
 	for (i = 0; i < state->count; i++)
 	{
@@ -190,6 +207,7 @@ series_deserializefn(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	SeriesState *state;
 	int			policy;
+	int32		param;
 	uint32		count;
 	uint32		i;
 
@@ -198,12 +216,13 @@ series_deserializefn(PG_FUNCTION_ARGS)
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
 	policy = pq_getmsgbyte(&buf);
+	param = (int32) pq_getmsgint(&buf, 4);
 	count = pq_getmsgint(&buf, 4);
 	if (policy > TS_DUP_KEEP_LAST || (uint64) count * 17 != (uint64) (buf.len - buf.cursor))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid partial state of series()")));
-	state = series_state_create(aggcontext, (TsDuplicatePolicy) policy);
+	state = series_state_create(aggcontext, (TsDuplicatePolicy) policy, param);
 	series_state_reserve(state, aggcontext, count);
 	for (i = 0; i < count; i++)
 	{
@@ -220,24 +239,13 @@ Datum
 series_finalfn(PG_FUNCTION_ARGS)
 {
 	SeriesState *state = PG_ARGISNULL(0) ? NULL : (SeriesState *) PG_GETARG_POINTER(0);
-	TsBuilder  *builder;
 	TsPoints	points;
-	uint32		i;
 	Datum		result;
 
 	series_aggcontext(fcinfo, "series_finalfn");
 	if (state == NULL || state->count == 0)
 		PG_RETURN_NULL();
-	builder = ts_builder_create(state->policy);
-	for (i = 0; i < state->count; i++)
-	{
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		ts_check_status(ts_builder_append(builder, state->times[i], state->values[i], state->isnull[i]),
-						"series()");
-	}
-	ts_check_status(ts_builder_finish(builder, &points), "series()");
-	ts_builder_free(builder);
+	series_state_points(state, "series()", false, &points);
 	result = ts_points_to_datum(&points);
 	ts_points_free(&points);
 	PG_RETURN_DATUM(result);

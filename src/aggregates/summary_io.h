@@ -34,4 +34,25 @@ extern bytea *summary_send(struct varlena *value);
 /* A new varlena holding len bytes at data. */
 extern struct varlena *summary_from_bytes(const uint8 *data, size_t len);
 
+
+/*
+ * The state of rollup() for summaries that join only in time order
+ * (counter_summary, time_weight_summary): the serialized summaries of a
+ * group, collected as they come and sorted by the final function.
+ */
+typedef struct SummaryList
+{
+	int			count;
+	int			capacity;
+	size_t		item_size;
+	uint8	   *items;			/* count * item_size bytes */
+} SummaryList;
+
+extern SummaryList *summary_list_transfn(FunctionCallInfo fcinfo, const SummaryKind *kind,
+										 size_t item_size);
+extern SummaryList *summary_list_combinefn(FunctionCallInfo fcinfo, size_t item_size);
+extern bytea *summary_list_serialize(const SummaryList *list);
+extern SummaryList *summary_list_deserialize(FunctionCallInfo fcinfo, const SummaryKind *kind,
+											 size_t item_size);
+
 #endif							/* DATALAYER_SUMMARY_IO_H */

@@ -35,7 +35,6 @@ struct TsBuilder
 	TsEntry    *entries;
 	uint32_t	count;
 	uint32_t	cap;
-	uint32_t	next_seq;		/* seq of the next append; count after finish */
 };
 
 const char *
@@ -105,7 +104,7 @@ ts_builder_append(TsBuilder *builder, int64_t time, double value, bool isnull)
 	e->time = time;
 	e->value = isnull ? 0.0 : value;
 	e->isnull = isnull;
-	e->seq = builder->next_seq++;
+	e->seq = builder->count;
 	builder->count++;
 	return TS_OK;
 }
@@ -164,19 +163,9 @@ ts_builder_finish(TsBuilder *builder, TsPoints *out)
 		e[kept++] = e[i];
 	}
 
-	/*
-	 * Keep the builder consistent with what was returned, so that finishing
-	 * again (an aggregate's final function may run more than once on the
-	 * same state) gives the same series and later appends still sort after
-	 * the points kept here.
-	 */
-	builder->count = kept;
-	builder->next_seq = kept;
-
 	ts_points_alloc(out, kept);
 	for (i = 0; i < kept; i++)
 	{
-		e[i].seq = i;
 		out->times[i] = e[i].time;
 		out->values[i] = e[i].value;
 		out->isnull[i] = e[i].isnull;
