@@ -47,8 +47,8 @@ TPS_ON=$(printf '%s\n' "${on[@]}" | median)
 TPS_OFF=$(printf '%s\n' "${off[@]}" | median)
 
 step "INSERT ... SELECT of $ROWS rows, $ROUNDS times each way"
-q -c "CREATE TABLE src AS SELECT g AS id, g * 0.5 AS v, 'x' || g % 100 AS tag FROM generate_series(1, $ROWS) g;
-      CREATE TABLE dst (id int, v numeric, tag text); VACUUM ANALYZE src"
+q -c "CREATE TABLE src AS SELECT g AS id, g * 0.5 AS v, 'x' || g % 100 AS tag FROM generate_series(1, $ROWS) g" \
+  -c "CREATE TABLE dst (id int, v numeric, tag text)" -c "VACUUM ANALYZE src"
 on=() off=()
 for r in $(seq 1 "$ROUNDS"); do
 	for mode in on off; do
