@@ -46,6 +46,7 @@ OBJS = \
 	src/scheduler/scheduler_shmem.o \
 	src/storage/codec_buf.o \
 	src/storage/metric_table.o \
+	src/time/gapfill.o \
 	src/time/time_bucket.o \
 	src/time/time_value.o
 

@@ -14,6 +14,7 @@
 #include "lineage/lineage.h"
 #include "scheduler/scheduler.h"
 #include "storage/metric_table.h"
+#include "time/gapfill.h"
 
 PG_MODULE_MAGIC;
 
@@ -113,6 +114,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("datalayer");
 	lineage_install_hooks();
+	gapfill_install_hooks();
 
 	/* the scheduler needs shared memory and a launcher: only when preloaded */
 	if (process_shared_preload_libraries_in_progress)
