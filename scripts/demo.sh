@@ -145,6 +145,50 @@ show "column lineage of hot_teams.peak, classified as OpenLineage does" \
 show "impact of changing metrics.cpu" "SELECT * FROM datalayer.impact('metrics', 'cpu')"
 show "the same graph as Mermaid text (paste into any Mermaid viewer)" "SELECT datalayer.lineage_mermaid('team_cpu')"
 
+step "Time-series toolkit: series values, gap filling, sketches, counters, downsampling"
+show "series(): one compact value per host holding its last hour (360 points)" \
+	"SELECT host, datalayer.length(s) AS points, pg_column_size(s) AS bytes, datalayer.first_value(s), datalayer.last_value(s)
+	   FROM (SELECT host, datalayer.series(time, cpu) s FROM metrics
+	          WHERE time >= date_trunc('day', now()) - interval '1 hour' GROUP BY host) x
+	  ORDER BY host LIMIT 5"
+psql_demo -q -c "DELETE FROM metrics WHERE host = 'host-001'
+	AND time >= date_trunc('day', now()) - interval '3 hours' AND time < date_trunc('day', now()) - interval '2 hours 20 minutes'"
+show "time_bucket_gapfill: host-001 stopped reporting for 40 minutes; the empty buckets still appear, filled" \
+	"SELECT bucket, round(avg_cpu::numeric, 2) AS avg_cpu, round(carried::numeric, 2) AS carried,
+	        round(interpolated::numeric, 2) AS interpolated
+	   FROM (SELECT datalayer.time_bucket_gapfill('10 minutes', time) AS bucket, avg(cpu) AS avg_cpu,
+	                datalayer.locf(avg(cpu)) AS carried, datalayer.interpolate(avg(cpu)) AS interpolated
+	           FROM metrics
+	          WHERE host = 'host-001' AND time >= date_trunc('day', now()) - interval '3 hours 30 minutes'
+	            AND time < date_trunc('day', now()) - interval '2 hours'
+	          GROUP BY bucket) g
+	  ORDER BY bucket"
+show "percentile_agg and stats_agg: hourly summaries stored once, rolled up to the day (no second pass over rows)" \
+	"CREATE TABLE cpu_hourly AS
+	 SELECT datalayer.time_bucket('1 hour', time) AS hour, host,
+	        datalayer.percentile_agg(cpu) AS pct, datalayer.stats_agg(cpu) AS stats
+	   FROM metrics WHERE time >= date_trunc('day', now()) - interval '1 day' GROUP BY 1, 2;
+	 SELECT host, round(datalayer.approx_percentile(0.5, datalayer.rollup(pct))::numeric, 2) AS p50,
+	        round(datalayer.approx_percentile(0.99, datalayer.rollup(pct))::numeric, 2) AS p99,
+	        round(datalayer.average(datalayer.rollup(stats))::numeric, 2) AS mean,
+	        round(datalayer.stddev(datalayer.rollup(stats))::numeric, 2) AS stddev
+	   FROM cpu_hourly GROUP BY host ORDER BY p99 DESC LIMIT 5"
+show "hll_agg: approximate distinct counts that roll up (hosts seen, 0.81% standard error)" \
+	"SELECT datalayer.distinct_count(datalayer.hll_agg(host)) AS hosts_last_day,
+	        datalayer.distinct_count(datalayer.hll_agg(host || time::date)) AS host_days
+	   FROM metrics WHERE time >= date_trunc('day', now()) - interval '2 days'"
+show "counter_agg: a bytes counter that restarts every hour; Prometheus-style rate and increase over the last hour" \
+	"SELECT host, datalayer.num_resets(c) AS resets, datalayer.delta(c) AS increase,
+	        round(datalayer.extrapolated_rate(c, date_trunc('day', now()) - interval '90 minutes',
+	                                         date_trunc('day', now()))::numeric, 1) AS rate_per_s
+	   FROM (SELECT host, datalayer.counter_agg(time, (extract(epoch FROM time)::bigint % 3600) * (100 + right(host, 3)::int)) AS c
+	           FROM metrics WHERE time > date_trunc('day', now()) - interval '90 minutes' GROUP BY host) x
+	  ORDER BY host LIMIT 3"
+show "lttb: a day of host-002's cpu (8,640 points) reduced to 12 that keep its shape, for a sparkline" \
+	"SELECT time, value FROM datalayer.unnest((
+	   SELECT datalayer.lttb(time, cpu, 12) FROM metrics
+	    WHERE host = 'host-002' AND time >= date_trunc('day', now()) - interval '1 day'))"
+
 cat <<MSG
 
 ==> The demo cluster is running (data in $DATA, log in $LOG).

@@ -86,4 +86,12 @@ SELECT pg_temp.err($$SELECT datalayer.time_bucket_gapfill('1 hour', time, '2024-
 SELECT pg_temp.err($$SELECT datalayer.time_bucket_gapfill('1 hour', time, '2024-01-01', '2024-01-02') t, count(*)
                      FROM gf_metrics GROUP BY GROUPING SETS ((t), ())$$);
 SELECT pg_temp.err($$EXECUTE gf(NULL, '2024-01-02')$$);
+SELECT pg_temp.err($$SELECT datalayer.time_bucket_gapfill('1 hour', time, '2024-01-01', '2024-01-02') t,
+                            round(datalayer.locf(avg(v))::numeric, 2) FROM gf_metrics GROUP BY t$$);
+-- rounding goes in an enclosing query
+SELECT t, round(v::numeric, 2) AS v
+FROM (SELECT datalayer.time_bucket_gapfill('1 hour', time, '2024-01-01 00:00', '2024-01-01 03:00') AS t,
+             datalayer.interpolate(avg(v) / 3) AS v
+      FROM gf_metrics GROUP BY t) s
+ORDER BY t;
 DROP TABLE gf_cpu, gf_metrics;

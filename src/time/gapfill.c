@@ -138,6 +138,23 @@ find_gapfill_walker(Node *node, FindGapfill *ctx)
 	return expression_tree_walker(node, find_gapfill_walker, (void *) ctx);
 }
 
+typedef FindGapfill FindMarker;
+
+static bool
+find_marker_walker(Node *node, FindMarker *ctx)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr) &&
+		(is_datalayer_function(((FuncExpr *) node)->funcid, "locf") ||
+		 is_datalayer_function(((FuncExpr *) node)->funcid, "interpolate")))
+	{
+		ctx->found = (FuncExpr *) node;
+		ctx->count++;
+	}
+	return expression_tree_walker(node, find_marker_walker, (void *) ctx);
+}
+
 /* ---- planning ---- */
 
 static Plan *gapfill_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -391,7 +408,16 @@ gapfill_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List *tl
 	foreach(lc, tlist)
 	{
 		Expr	   *expr = ((TargetEntry *) lfirst(lc))->expr;
+		FindMarker	marker = {NULL, 0};
 
+		/* a marker nested in an expression would silently fill nothing */
+		find_marker_walker((Node *) expr, &marker);
+		if (marker.count > 1 || (marker.count == 1 && (Expr *) marker.found != expr))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s() must be the whole select-list column in a gap-filled query",
+							get_func_name(marker.found->funcid)),
+					 errhint("Apply rounding or casts in an enclosing query, for example SELECT round(v::numeric, 2) FROM (SELECT ..., datalayer.locf(avg(x)) AS v ...) s.")));
 		if (IsA(expr, FuncExpr) && is_datalayer_function(((FuncExpr *) expr)->funcid, "locf"))
 			locf_cols = lappend_int(locf_cols, i);
 		else if (IsA(expr, FuncExpr) &&
