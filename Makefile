@@ -41,6 +41,7 @@ OBJS = \
 	src/scheduler/cron_expr.o \
 	src/scheduler/job_api.o \
 	src/scheduler/job_cron.o \
+	src/scheduler/job_result.o \
 	src/scheduler/job_worker.o \
 	src/scheduler/launcher.o \
 	src/scheduler/scheduler_shmem.o \

@@ -39,6 +39,21 @@ SELECT job_id = :proc_job AS is_proc_job, status, started_by LIKE 'run_job by %'
 FROM datalayer.job_runs ORDER BY run_id;
 SELECT job_name, total_runs, last_run_status FROM datalayer.jobs ORDER BY job_id;
 
+-- what a run did: rows written by a SQL command job, and what a job reports
+SELECT job_id = :sql_job AS is_sql_job, rows_affected, result FROM datalayer.job_runs ORDER BY run_id;
+CREATE PROCEDURE reporter(job_id int, config jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO job_log SELECT job_id, 'batch ' || g FROM generate_series(1, 3) g;
+    PERFORM datalayer.report_job_result(3);
+    PERFORM datalayer.report_job_result(2, '{"batches": 2, "source": "api"}');
+END $$;
+SELECT datalayer.add_job('reporter'::regproc, '1 day', initial_start => '2100-01-01 00:00+00',
+                         job_name => 'reporter') AS reporter_job \gset
+CALL datalayer.run_job(:reporter_job);
+SELECT rows_affected, result FROM datalayer.job_runs WHERE job_id = :reporter_job;
+SELECT pg_temp.err($$SELECT datalayer.report_job_result(-1)$$);
+SELECT datalayer.delete_job(:reporter_job);
+
 -- alter, pause, resume
 SELECT job_name, schedule, config, max_runtime
 FROM datalayer.alter_job(:proc_job, schedule => '10 minutes', config => '{"tag": "b"}', max_runtime => '30 seconds',
@@ -171,6 +186,9 @@ CALL datalayer.run_job(datalayer._policy_job('pol', 'policy_maintenance'));
 SELECT count(*) AS waiting_in_default FROM ONLY pol_default;
 CALL datalayer.run_job(datalayer._policy_job('pol', 'policy_retention'));
 SELECT v FROM pol;
+-- each policy run reports what it did
+SELECT job_name, rows_affected, result ? 'chunks_created' AS created, jsonb_array_length(result->'chunks_dropped') AS dropped
+FROM datalayer.job_runs WHERE job_name LIKE '%pol' ORDER BY run_id;
 ALTER TABLE pol RENAME TO pol_renamed;
 CALL datalayer.run_job(datalayer._policy_job('pol_renamed', 'policy_maintenance'));
 SELECT datalayer.remove_retention_policy('pol_renamed');

@@ -83,6 +83,11 @@ execute_command(const char *sql, MemoryContext parse_context)
 		PortalStart(portal, NULL, 0, InvalidSnapshot);
 		receiver = CreateDestReceiver(DestNone);
 		(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+		/* rows written by the command count as rows affected */
+		if (qc.commandTag == CMDTAG_INSERT || qc.commandTag == CMDTAG_UPDATE ||
+			qc.commandTag == CMDTAG_DELETE || qc.commandTag == CMDTAG_MERGE ||
+			qc.commandTag == CMDTAG_COPY)
+			job_result_add_rows((int64) qc.nprocessed);
 		receiver->rDestroy(receiver);
 		PortalDrop(portal, false);
 		CommitTransactionCommand();
@@ -98,23 +103,31 @@ execute_command(const char *sql, MemoryContext parse_context)
 static void
 record_end(int64 run_id, JobRunStatus status, const char *sqlstate, const char *message)
 {
-	Oid			types[4] = {INT8OID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[4];
-	char		nulls[4] = "    ";
+	Oid			types[6] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID};
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	bool		rows_isnull;
+	int64		rows;
+	char	   *detail;
 
+	job_result_take(&rows_isnull, &rows, &detail);
 	values[0] = Int64GetDatum(run_id);
 	values[1] = CStringGetTextDatum(job_run_status_name(status));
 	values[2] = sqlstate ? CStringGetTextDatum(sqlstate) : (Datum) 0;
 	values[3] = message ? CStringGetTextDatum(message) : (Datum) 0;
+	values[4] = Int64GetDatum(rows);
+	values[5] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
 	nulls[2] = sqlstate ? ' ' : 'n';
 	nulls[3] = message ? ' ' : 'n';
+	nulls[4] = rows_isnull ? 'n' : ' ';
+	nulls[5] = detail ? ' ' : 'n';
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_execute_with_args("SELECT datalayer._record_run_end($1, $2, $3, $4)",
-							  4, types, values, nulls, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args("SELECT datalayer._record_run_end($1, $2, $3, $4, $5, $6::jsonb)",
+							  6, types, values, nulls, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not record the end of run %lld", (long long) run_id);
 	PopActiveSnapshot();
 	SPI_finish();

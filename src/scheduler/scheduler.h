@@ -86,4 +86,9 @@ typedef struct JobWorkerArgs
 
 extern PGDLLEXPORT void datalayer_job_worker_main(Datum arg);
 
+/* job_result.c: what a run reports about its work */
+extern void job_result_add_rows(int64 rows);
+extern void job_result_take(bool *rows_isnull, int64 *rows, char **detail);
+extern void job_result_clear(void);
+
 #endif							/* DATALAYER_SCHEDULER_H */

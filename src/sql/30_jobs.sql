@@ -42,7 +42,9 @@ CREATE TABLE datalayer.job_run (
     sqlstate        text,
     error_message   text,
     pid             int,
-    started_by      text        NOT NULL DEFAULT 'scheduler'
+    started_by      text        NOT NULL DEFAULT 'scheduler',
+    rows_affected   bigint,     -- rows written by a SQL command job, plus what the job reported
+    result          jsonb       -- detail the job reported with report_job_result()
 );
 CREATE INDEX job_run_job_started ON datalayer.job_run (job_id, started_at);
 CREATE INDEX job_run_running ON datalayer.job_run (status) WHERE status = 'running';
@@ -389,10 +391,11 @@ BEGIN
     RETURNING run_id INTO run;
     RETURN run;
 END $$;
-CREATE FUNCTION datalayer._record_run_end(id bigint, run_status text, state text, message text)
+CREATE FUNCTION datalayer._record_run_end(id bigint, run_status text, state text, message text,
+                                          affected bigint DEFAULT NULL, detail jsonb DEFAULT NULL)
 RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     UPDATE datalayer.job_run r SET finished_at = clock_timestamp(), status = run_status,
-           sqlstate = state, error_message = message
+           sqlstate = state, error_message = message, rows_affected = affected, result = detail
       FROM datalayer.job j
      WHERE r.run_id = id AND j.job_id = r.job_id AND r.status = 'running'
        AND datalayer._may_manage(j.owner)
@@ -539,19 +542,37 @@ END $$;
 -- run_job: run a job now, in the caller's session and as the caller, for
 -- debugging.  The run is recorded in job_runs; the schedule is left alone.
 -- An error reaches the caller as it is (and rolls back the run's record, as
--- everything else the failed call did); a procedure job may COMMIT.
+-- everything else the failed call did).  The job runs through EXECUTE, so a
+-- procedure job that COMMITs fails here with "invalid transaction termination":
+-- such jobs are for the scheduler, whose workers call them at top level.
 -- (No SET clause: the job's own statements resolve names as the caller's
--- session does, and a procedure with a SET clause could not COMMIT.)
+-- session does.)
 CREATE PROCEDURE datalayer.run_job(job_id bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     j datalayer.job := datalayer._job_visible(job_id);
     run bigint;
+    affected bigint;
+    reported bigint;
+    detail jsonb;
 BEGIN
+    PERFORM datalayer._take_job_result();     -- nothing left over from earlier in this session
     run := datalayer._record_run_start(j.job_id, 'run_job by ' || current_user);
     EXECUTE datalayer._job_command(j);
-    PERFORM datalayer._record_run_end(run, 'succeeded', NULL, NULL);
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    SELECT t.rows, t.detail INTO reported, detail FROM datalayer._take_job_result() t;
+    PERFORM datalayer._record_run_end(run, 'succeeded', NULL, NULL,
+        CASE WHEN reported IS NOT NULL OR affected > 0 THEN coalesce(reported, 0) + affected END, detail);
 END $$;
+
+-- ---- what a job reports (src/scheduler/job_result.c) ----
+
+-- Called by a job: rows add up over calls, the last detail wins; recorded in
+-- job_runs.rows_affected and job_runs.result when the run ends.
+CREATE FUNCTION datalayer.report_job_result(rows_affected bigint DEFAULT NULL, detail jsonb DEFAULT NULL)
+RETURNS void AS 'MODULE_PATHNAME', 'job_report_result' LANGUAGE C VOLATILE;
+CREATE FUNCTION datalayer._take_job_result(OUT rows bigint, OUT detail jsonb)
+RETURNS record AS 'MODULE_PATHNAME', 'job_take_result' LANGUAGE C VOLATILE;
 
 -- ---- views ----
 
@@ -575,7 +596,8 @@ WHERE datalayer._may_manage(j.owner);
 
 CREATE VIEW datalayer.job_runs AS
 SELECT r.run_id, r.job_id, j.job_name, r.attempt, r.scheduled_at, r.started_at, r.finished_at,
-       r.finished_at - r.started_at AS duration, r.status, r.sqlstate, r.error_message, r.pid, r.started_by
+       r.finished_at - r.started_at AS duration, r.status, r.sqlstate, r.error_message, r.pid, r.started_by,
+       r.rows_affected, r.result
 FROM datalayer.job_run r
 JOIN datalayer.job j ON j.job_id = r.job_id
 WHERE datalayer._may_manage(j.owner);

@@ -17,8 +17,12 @@ END $$;
 
 CREATE PROCEDURE datalayer.policy_maintenance(job_id int, config jsonb)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    m record;
 BEGIN
-    PERFORM datalayer.run_maintenance(datalayer._policy_table(config));
+    SELECT * INTO m FROM datalayer.run_maintenance(datalayer._policy_table(config));
+    PERFORM datalayer.report_job_result(coalesce(m.rows_moved, 0),
+        jsonb_build_object('chunks_created', coalesce(m.chunks_created, 0), 'rows_moved', coalesce(m.rows_moved, 0)));
 END $$;
 
 CREATE PROCEDURE datalayer.policy_retention(job_id int, config jsonb)
@@ -30,7 +34,8 @@ BEGIN
     IF cut IS NULL THEN
         RAISE EXCEPTION 'retention policy has no drop_after' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM datalayer.drop_chunks(rel, older_than => cut);
+    PERFORM datalayer.report_job_result(NULL, jsonb_build_object('chunks_dropped',
+        (SELECT coalesce(jsonb_agg(c), '[]') FROM datalayer.drop_chunks(rel, older_than => cut) c)));
 END $$;
 
 CREATE FUNCTION datalayer._policy_job(metric_table regclass, policy text)

@@ -55,6 +55,22 @@ is($node->safe_psql('postgres', q{
 	'0', 'each run was planned on a multiple of 3 seconds and started within a second of it');
 $node->safe_psql('postgres', q{SELECT datalayer.pause_job(job_id) FROM datalayer.jobs WHERE job_name = 'every 3 s'});
 
+# what a run did: rows written by a SQL command job; what a procedure reports, across COMMITs
+$node->safe_psql('postgres', q{
+	CREATE PROCEDURE batches(job_id int, config jsonb) LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM datalayer.report_job_result(10);
+		COMMIT;
+		PERFORM datalayer.report_job_result(5, '{"batches": 2}');
+	END $$;
+	SELECT datalayer.add_job('INSERT INTO cron_hits SELECT clock_timestamp() FROM generate_series(1, 4)', '1 hour',
+	                         job_name => 'writes 4 rows');
+	SELECT datalayer.add_job('batches'::regproc, '1 hour', job_name => 'reports')});
+poll('postgres', q{SELECT rows_affected FROM datalayer.job_runs WHERE job_name = 'writes 4 rows' AND status = 'succeeded'},
+	'4', 'a SQL command job records the rows it wrote');
+poll('postgres', q{SELECT rows_affected || ' ' || result FROM datalayer.job_runs WHERE job_name = 'reports' AND status = 'succeeded'},
+	'15 {"batches": 2}', 'a procedure job records what it reported, across a COMMIT');
+
 # a failing job: retried with backoff, the error recorded with its SQLSTATE
 $node->safe_psql('postgres', q{
 	SELECT datalayer.add_job('SELECT 1/0', '1 hour', job_name => 'fails', max_retries => 2, retry_period => '1 second')});
