@@ -20,7 +20,12 @@
 # percentile_cont and count(DISTINCT) cannot).  Prints a markdown table and
 # writes bench/results/toolkit.json.
 #
-#   bench/toolkit/run.sh [--runs 3] [--rows-scale 1] [--out FILE]
+#  5. time_bucket_gapfill('1 minute') with locf() over the cpu table of 3 after
+#     deleting about 10% of its 30-minute windows per host, against the same
+#     result written in plain SQL (hosts x generate_series, LEFT JOIN, window
+#     functions for locf) and against plain time_bucket (no filling).
+#
+#   bench/toolkit/run.sh [--runs 3] [--rows-scale 1] [--out FILE] [--only gapfill]
 #                        [--dev | --pg-socket DIR --pg-port N [--pg-user USER]]
 #
 # Without --dev / --pg-*, the script installs the packages, builds and installs
@@ -34,10 +39,11 @@
 # to bench/results/toolkit-scale<F>.json unless --out says otherwise.
 source "$(dirname "$0")/../../scripts/common.sh"
 
-RUNS=3 SCALE=1 OUT="" PG_SOCKET="" PG_PORT="" PG_USER=""
+RUNS=3 SCALE=1 OUT="" PG_SOCKET="" PG_PORT="" PG_USER="" ONLY=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--runs) RUNS=$2; shift 2 ;;
+		--only) ONLY=$2; shift 2 ;;
 		--rows-scale) SCALE=$2; shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
 		--dev) PG_SOCKET=/tmp/pgx PG_PORT=5499 PG_USER=postgres; shift ;;
@@ -66,6 +72,9 @@ HOSTS=$(scaled 1000 1)
 POINTS=8640
 LTTB_ROWS=$(scaled 1000000 2000)
 LTTB_N=1000
+if [ -z "$OUT" ] && [ -n "$ONLY" ]; then
+	OUT=$TOP/bench/results/toolkit-$ONLY.json
+fi
 if [ -z "$OUT" ]; then
 	if awk -v f="$SCALE" 'BEGIN {exit !(f == 1)}'; then
 		OUT=$TOP/bench/results/toolkit.json
@@ -132,6 +141,7 @@ SETTINGS=$(q -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''),
 PG_VERSION=$(q -c "SHOW server_version")
 echo "PostgreSQL $PG_VERSION, $SETTINGS, $(nproc) CPUs"
 
+if [ -z "$ONLY" ]; then
 # ---- 1. percentiles
 step "1. percentile_agg against percentile_cont: $PCT_ROWS values, and in $NGROUPS groups"
 q -c "SELECT setseed(0.42)" \
@@ -181,10 +191,11 @@ IFS='|' read -r HLL_EXACT HLL_APPROX HLL_ERR HLL_STDERR < <(q -c "
 	     LATERAL (SELECT datalayer.distinct_count(h) approx) y")
 echo "  exact $HLL_EXACT, estimate $HLL_APPROX, relative error $HLL_ERR (standard error $HLL_STDERR)"
 q -c "DROP TABLE hll"
+fi
 
 # ---- 3. series round trip
 CPU_ROWS=$((HOSTS * POINTS))
-step "3. series() and unnest() against arrays: $HOSTS hosts x $POINTS points = $CPU_ROWS rows"
+make_cpu() {
 # usage_user: per host a random walk, steps uniform in [-1, 1], folded into
 # [0, 100] and rounded to 2 decimals (as bench/tsbs); rows in time-major order
 q -c "SELECT setseed(0.42)" \
@@ -195,6 +206,50 @@ q -c "SELECT setseed(0.42)" \
 	      FROM generate_series(0, $HOSTS - 1) h, generate_series(0, $POINTS - 1) i) walks
 	ORDER BY i, h" \
   -c "VACUUM ANALYZE cpu" >/dev/null
+}
+
+gapfill_section() {
+	step "5. time_bucket_gapfill with locf, 1-minute buckets, $HOSTS hosts x 1440 minutes, ~10% of 30-minute windows missing"
+	q -c "DELETE FROM cpu WHERE abs(hashtext(hostname || (extract(epoch FROM time)::bigint / 1800)::text)) % 10 = 0" \
+	  -c "VACUUM ANALYZE cpu" >/dev/null
+	local range="time >= '2016-01-01 00:00+00' AND time < '2016-01-02 00:00+00'"
+	local gf="SELECT count(*), count(v), round(sum(v)::numeric, 2) FROM (SELECT hostname, datalayer.time_bucket_gapfill('1 minute', time) b,
+		datalayer.locf(avg(usage_user)) v FROM cpu WHERE $range GROUP BY 1, 2) x"
+	local manual="WITH agg AS (SELECT hostname, datalayer.time_bucket('1 minute', time) b, avg(usage_user) v FROM cpu WHERE $range GROUP BY 1, 2),
+		grid AS (SELECT h.hostname, g AS b FROM (SELECT DISTINCT hostname FROM cpu) h,
+		         generate_series(timestamptz '2016-01-01 00:00+00', '2016-01-01 23:59+00', interval '1 minute') g),
+		j AS (SELECT grid.hostname, grid.b, agg.v, count(agg.v) OVER (PARTITION BY grid.hostname ORDER BY grid.b) AS grp
+		      FROM grid LEFT JOIN agg USING (hostname, b))
+		SELECT count(*), count(v), round(sum(v)::numeric, 2) FROM (SELECT first_value(v) OVER (PARTITION BY hostname, grp ORDER BY b) v FROM j) x"
+	local plain="SELECT count(*), count(v), round(sum(v)::numeric, 2) FROM (SELECT hostname, datalayer.time_bucket('1 minute', time) b,
+		avg(usage_user) v FROM cpu WHERE $range GROUP BY 1, 2) x"
+	GF_RESULT=$(q -c "$gf")
+	GF_MANUAL=$(q -c "$manual")
+	[ "$GF_RESULT" = "$GF_MANUAL" ] || { echo "gapfill gave $GF_RESULT, plain SQL $GF_MANUAL" >&2; exit 1; }
+	echo "  rows, filled values, sum: $GF_RESULT (the same from both)"
+	pair gapfill_vs_sql "$gf" "$manual"
+	pair gapfill_vs_plain "$gf" "$plain"
+}
+
+if [ "$ONLY" = gapfill ]; then
+	step "cpu table: $HOSTS hosts x $POINTS points"
+	make_cpu
+	gapfill_section
+	step "Results"
+	echo "| measurement | datalayer | baseline | ratio |"
+	echo "| --- | ---: | ---: | ---: |"
+	echo "| gapfill + locf, $HOSTS hosts x 1440 minutes | ${MS[gapfill_vs_sql,dl]} ms | ${MS[gapfill_vs_sql,base]} ms: plain SQL | $(ratio "${MS[gapfill_vs_sql,dl]}" "${MS[gapfill_vs_sql,base]}") |"
+	echo "| gapfill + locf, $HOSTS hosts x 1440 minutes | ${MS[gapfill_vs_plain,dl]} ms | ${MS[gapfill_vs_plain,base]} ms: time_bucket, no filling | $(ratio "${MS[gapfill_vs_plain,dl]}" "${MS[gapfill_vs_plain,base]}") |"
+	mkdir -p "$(dirname "$OUT")"
+	printf '{"benchmark": "toolkit-gapfill", "date": "%s", "postgres": "%s", "settings": "%s", "hosts": %s, "result": "%s",\n "vs_plain_sql": {"datalayer_ms": %s, "baseline_ms": %s}, "vs_time_bucket": {"datalayer_ms": %s, "baseline_ms": %s}}\n' \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$PG_VERSION" "$SETTINGS" "$HOSTS" "$GF_RESULT" \
+		"${MS[gapfill_vs_sql,dl]}" "${MS[gapfill_vs_sql,base]}" "${MS[gapfill_vs_plain,dl]}" "${MS[gapfill_vs_plain,base]}" > "$OUT"
+	echo "written to ${OUT#"$TOP"/}"
+	exit 0
+fi
+
+step "3. series() and unnest() against arrays: $HOSTS hosts x $POINTS points = $CPU_ROWS rows"
+make_cpu
 pair series_build \
 	"CREATE TABLE s AS SELECT hostname, datalayer.series(time, usage_user) s FROM cpu GROUP BY 1" \
 	"CREATE TABLE a AS SELECT hostname, array_agg(time ORDER BY time) times, array_agg(usage_user ORDER BY time) vals FROM cpu GROUP BY 1" \
@@ -216,7 +271,9 @@ BYTES_ROWS=$(q -c "SELECT pg_total_relation_size('cpu')")
 BYTES_ARRAYS=$(q -c "SELECT pg_total_relation_size('a')")
 BYTES_SERIES=$(q -c "SELECT pg_total_relation_size('s')")
 echo "  $CPU_ROWS points round-trip unchanged; bytes: rows $BYTES_ROWS, arrays $BYTES_ARRAYS, series $BYTES_SERIES"
-q -c "DROP TABLE s, a, cpu"
+q -c "DROP TABLE s, a"
+gapfill_section
+q -c "DROP TABLE cpu"
 
 # ---- 4. lttb
 step "4. lttb of $LTTB_ROWS points down to $LTTB_N"
@@ -256,6 +313,8 @@ row "bytes of $CPU_ROWS points" "$BYTES_SERIES" "$BYTES_ROWS: rows" "$(ratio "$B
 row "bytes of $CPU_ROWS points" "$BYTES_SERIES" "$BYTES_ARRAYS: arrays" "$(ratio "$BYTES_SERIES" "$BYTES_ARRAYS")"
 trow "lttb $LTTB_ROWS -> $LTTB_N points" lttb_vs_series "series()"
 trow "lttb $LTTB_ROWS -> $LTTB_N points" lttb_vs_count "count(*)"
+trow "gapfill + locf, $HOSTS hosts x 1440 minutes" gapfill_vs_sql "plain SQL"
+trow "gapfill + locf, $HOSTS hosts x 1440 minutes" gapfill_vs_plain "time_bucket, no filling"
 echo
 row accuracy estimate exact "relative error"
 row --- ---: ---: ---:
@@ -281,7 +340,9 @@ pj() { printf '{"datalayer_ms": %s, "baseline_ms": %s, "ratio": %s}' "${MS[$1,dl
 	printf ' "series": {"hosts": %s, "points": %s, "rows": %s, "baseline": "array_agg(time), array_agg(usage_user) ORDER BY time", "build": %s, "unnest": %s,\n' \
 		"$HOSTS" "$POINTS" "$CPU_ROWS" "$(pj series_build)" "$(pj series_unnest)"
 	printf '   "bytes": {"rows": %s, "arrays": %s, "series": %s}},\n' "$BYTES_ROWS" "$BYTES_ARRAYS" "$BYTES_SERIES"
-	printf ' "lttb": {"rows": %s, "n": %s, "vs_series": %s, "vs_count": %s}}\n' \
+	printf ' "lttb": {"rows": %s, "n": %s, "vs_series": %s, "vs_count": %s},\n' \
 		"$LTTB_ROWS" "$LTTB_N" "$(pj lttb_vs_series)" "$(pj lttb_vs_count)"
+	printf ' "gapfill": {"result": "%s", "vs_plain_sql": %s, "vs_time_bucket": %s}}\n' \
+		"$GF_RESULT" "$(pj gapfill_vs_sql)" "$(pj gapfill_vs_plain)"
 } > "$OUT"
 echo "written to ${OUT#"$TOP"/}"
