@@ -15,6 +15,8 @@ END $$;
 -- (the extension's own lineage compaction job is set aside: this test counts jobs and runs)
 SELECT job_name, proc, schedule FROM datalayer.jobs;
 SELECT datalayer.delete_job(job_id) FROM datalayer.jobs WHERE proc = 'datalayer.policy_lineage_compact';
+-- job ids in the messages below do not depend on the tests that ran before
+SELECT setval(pg_get_serial_sequence('datalayer.job', 'job_id'), 1) AS restarted;
 
 CREATE TABLE job_log (job_id int, tag text);
 CREATE PROCEDURE log_it(job_id int, config jsonb) LANGUAGE plpgsql AS $$
