@@ -36,7 +36,8 @@ step "pgbench TPC-B, scale 10, 2 clients, $ROUNDS rounds of ${SECONDS_EACH}s eac
 "$PGBIN/pgbench" -q -i -s 10 bench >/dev/null 2>&1
 on=() off=()
 for r in $(seq 1 "$ROUNDS"); do
-	for mode in on off; do
+	modes="on off"; [ $((r % 2)) -eq 0 ] && modes="off on"   # alternate which goes first
+	for mode in $modes; do
 		tps=$(PGOPTIONS="-c datalayer.lineage_capture=$mode" "$PGBIN/pgbench" -n -c 2 -j 2 -T "$SECONDS_EACH" bench 2>/dev/null \
 			| sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
 		echo "round $r capture $mode: $tps tps"
@@ -51,7 +52,8 @@ q -c "CREATE TABLE src AS SELECT g AS id, g * 0.5 AS v, 'x' || g % 100 AS tag FR
   -c "CREATE TABLE dst (id int, v numeric, tag text)" -c "VACUUM ANALYZE src"
 on=() off=()
 for r in $(seq 1 "$ROUNDS"); do
-	for mode in on off; do
+	modes="on off"; [ $((r % 2)) -eq 0 ] && modes="off on"   # alternate which goes first
+	for mode in $modes; do
 		q -c "TRUNCATE dst" -c "CHECKPOINT"
 		ms=$(q -c "SET datalayer.lineage_capture = $mode" -c '\timing on' \
 			-c "INSERT INTO dst SELECT id, v, tag FROM src" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
