@@ -269,25 +269,6 @@ counter_extrapolated_rate(const CounterSummary *s, int64_t range_start, int64_t 
 	return extrapolated(s, range_start, range_end, true, out);
 }
 
-static inline void
-put_double(uint8_t *p, double d)
-{
-	uint64_t	u;
-
-	memcpy(&u, &d, 8);
-	codec_store_u64(p, u);
-}
-
-static inline double
-get_double(const uint8_t *p)
-{
-	uint64_t	u = codec_load_u64(p);
-	double		d;
-
-	memcpy(&d, &u, 8);
-	return d;
-}
-
 /*
  * layout (little-endian): version, kind 'C', 2 zero bytes, count u64,
  * resets u64, then (time i64, value f64) for first, second, penultimate
@@ -304,14 +285,14 @@ counter_serialize(const CounterSummary *s, uint8_t out[COUNTER_SERIALIZED_SIZE])
 	codec_store_u64(out + 4, s->count);
 	codec_store_u64(out + 12, s->resets);
 	codec_store_u64(out + 20, (uint64_t) s->first_time);
-	put_double(out + 28, s->first_value);
+	codec_store_f64(out + 28, s->first_value);
 	codec_store_u64(out + 36, (uint64_t) s->second_time);
-	put_double(out + 44, s->second_value);
+	codec_store_f64(out + 44, s->second_value);
 	codec_store_u64(out + 52, (uint64_t) s->penultimate_time);
-	put_double(out + 60, s->penultimate_value);
+	codec_store_f64(out + 60, s->penultimate_value);
 	codec_store_u64(out + 68, (uint64_t) s->last_time);
-	put_double(out + 76, s->last_value);
-	put_double(out + 84, s->reset_sum);
+	codec_store_f64(out + 76, s->last_value);
+	codec_store_f64(out + 84, s->reset_sum);
 }
 
 static bool
@@ -424,14 +405,14 @@ counter_deserialize(const uint8_t *buf, size_t len, CounterSummary *s)
 	s->count = codec_load_u64(buf + 4);
 	s->resets = codec_load_u64(buf + 12);
 	s->first_time = (int64_t) codec_load_u64(buf + 20);
-	s->first_value = get_double(buf + 28);
+	s->first_value = codec_load_f64(buf + 28);
 	s->second_time = (int64_t) codec_load_u64(buf + 36);
-	s->second_value = get_double(buf + 44);
+	s->second_value = codec_load_f64(buf + 44);
 	s->penultimate_time = (int64_t) codec_load_u64(buf + 52);
-	s->penultimate_value = get_double(buf + 60);
+	s->penultimate_value = codec_load_f64(buf + 60);
 	s->last_time = (int64_t) codec_load_u64(buf + 68);
-	s->last_value = get_double(buf + 76);
-	s->reset_sum = get_double(buf + 84);
+	s->last_value = codec_load_f64(buf + 76);
+	s->reset_sum = codec_load_f64(buf + 84);
 	if (!summary_is_valid(s))
 	{
 		memset(s, 0, sizeof(*s));

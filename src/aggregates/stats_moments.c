@@ -306,25 +306,6 @@ stats_moments_max(const StatsMoments *s, double *out)
 	return true;
 }
 
-static inline void
-put_double(uint8_t *p, double d)
-{
-	uint64_t	u;
-
-	memcpy(&u, &d, 8);
-	codec_store_u64(p, u);
-}
-
-static inline double
-get_double(const uint8_t *p)
-{
-	uint64_t	u = codec_load_u64(p);
-	double		d;
-
-	memcpy(&d, &u, 8);
-	return d;
-}
-
 static inline bool
 zero_or_nan(double d)
 {
@@ -363,13 +344,13 @@ stats_moments_serialize(const StatsMoments *s, uint8_t out[STATS_MOMENTS_SERIALI
 {
 	put_header(out, KIND_MOMENTS);
 	codec_store_u64(out + 4, s->count);
-	put_double(out + 12, s->mean);
-	put_double(out + 20, s->m2);
-	put_double(out + 28, s->m3);
-	put_double(out + 36, s->m4);
-	put_double(out + 44, s->min);
-	put_double(out + 52, s->max);
-	put_double(out + 60, s->mean_lo);
+	codec_store_f64(out + 12, s->mean);
+	codec_store_f64(out + 20, s->m2);
+	codec_store_f64(out + 28, s->m3);
+	codec_store_f64(out + 36, s->m4);
+	codec_store_f64(out + 44, s->min);
+	codec_store_f64(out + 52, s->max);
+	codec_store_f64(out + 60, s->mean_lo);
 }
 
 StatsStatus
@@ -381,13 +362,13 @@ stats_moments_deserialize(const uint8_t *buf, size_t len, StatsMoments *s)
 	if (st != STATS_OK)
 		return st;
 	s->count = codec_load_u64(buf + 4);
-	s->mean = get_double(buf + 12);
-	s->m2 = get_double(buf + 20);
-	s->m3 = get_double(buf + 28);
-	s->m4 = get_double(buf + 36);
-	s->min = get_double(buf + 44);
-	s->max = get_double(buf + 52);
-	s->mean_lo = get_double(buf + 60);
+	s->mean = codec_load_f64(buf + 12);
+	s->m2 = codec_load_f64(buf + 20);
+	s->m3 = codec_load_f64(buf + 28);
+	s->m4 = codec_load_f64(buf + 36);
+	s->min = codec_load_f64(buf + 44);
+	s->max = codec_load_f64(buf + 52);
+	s->mean_lo = codec_load_f64(buf + 60);
 	if (s->count == 0)
 	{
 		if (s->mean != 0.0 || s->m2 != 0.0 || s->m3 != 0.0 || s->m4 != 0.0 ||
@@ -555,11 +536,11 @@ regr_serialize(const RegrState *r, uint8_t out[REGR_SERIALIZED_SIZE])
 {
 	put_header(out, KIND_REGR);
 	codec_store_u64(out + 4, r->n);
-	put_double(out + 12, r->sx);
-	put_double(out + 20, r->sy);
-	put_double(out + 28, r->sxx);
-	put_double(out + 36, r->syy);
-	put_double(out + 44, r->sxy);
+	codec_store_f64(out + 12, r->sx);
+	codec_store_f64(out + 20, r->sy);
+	codec_store_f64(out + 28, r->sxx);
+	codec_store_f64(out + 36, r->syy);
+	codec_store_f64(out + 44, r->sxy);
 }
 
 StatsStatus
@@ -571,11 +552,11 @@ regr_deserialize(const uint8_t *buf, size_t len, RegrState *r)
 	if (st != STATS_OK)
 		return st;
 	r->n = codec_load_u64(buf + 4);
-	r->sx = get_double(buf + 12);
-	r->sy = get_double(buf + 20);
-	r->sxx = get_double(buf + 28);
-	r->syy = get_double(buf + 36);
-	r->sxy = get_double(buf + 44);
+	r->sx = codec_load_f64(buf + 12);
+	r->sy = codec_load_f64(buf + 20);
+	r->sxx = codec_load_f64(buf + 28);
+	r->syy = codec_load_f64(buf + 36);
+	r->sxy = codec_load_f64(buf + 44);
 	if ((r->n == 0 && (r->sx != 0.0 || r->sy != 0.0 || r->sxx != 0.0 || r->syy != 0.0 || r->sxy != 0.0)) ||
 		(r->n == 1 && (!zero_or_nan(r->sxx) || !zero_or_nan(r->syy) || !zero_or_nan(r->sxy))) ||
 		r->sxx < 0.0 || r->syy < 0.0)

@@ -173,25 +173,6 @@ time_weight_integral(const TimeWeightSummary *s, int64_t unit_us, double *out)
 	return TIME_WEIGHT_OK;
 }
 
-static inline void
-put_double(uint8_t *p, double d)
-{
-	uint64_t	u;
-
-	memcpy(&u, &d, 8);
-	codec_store_u64(p, u);
-}
-
-static inline double
-get_double(const uint8_t *p)
-{
-	uint64_t	u = codec_load_u64(p);
-	double		d;
-
-	memcpy(&d, &u, 8);
-	return d;
-}
-
 /*
  * layout (little-endian): version, kind 'T', method, zero byte, count u64,
  * first time i64, first value f64, last time i64, last value f64,
@@ -207,10 +188,10 @@ time_weight_serialize(const TimeWeightSummary *s, uint8_t out[TIME_WEIGHT_SERIAL
 	out[3] = 0;
 	codec_store_u64(out + 4, s->count);
 	codec_store_u64(out + 12, (uint64_t) s->first_time);
-	put_double(out + 20, s->first_value);
+	codec_store_f64(out + 20, s->first_value);
 	codec_store_u64(out + 28, (uint64_t) s->last_time);
-	put_double(out + 36, s->last_value);
-	put_double(out + 44, s->weighted_sum);
+	codec_store_f64(out + 36, s->last_value);
+	codec_store_f64(out + 44, s->weighted_sum);
 }
 
 /*
@@ -257,10 +238,10 @@ time_weight_deserialize(const uint8_t *buf, size_t len, TimeWeightSummary *s)
 	s->method = (TimeWeightMethod) buf[2];
 	s->count = codec_load_u64(buf + 4);
 	s->first_time = (int64_t) codec_load_u64(buf + 12);
-	s->first_value = get_double(buf + 20);
+	s->first_value = codec_load_f64(buf + 20);
 	s->last_time = (int64_t) codec_load_u64(buf + 28);
-	s->last_value = get_double(buf + 36);
-	s->weighted_sum = get_double(buf + 44);
+	s->last_value = codec_load_f64(buf + 36);
+	s->weighted_sum = codec_load_f64(buf + 44);
 	if (!summary_is_valid(s))
 	{
 		memset(s, 0, sizeof(*s));

@@ -87,4 +87,24 @@ codec_store_u64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+/* a double as its IEEE-754 bit pattern, little-endian */
+static inline void
+codec_store_f64(uint8_t *p, double d)
+{
+	uint64_t	u;
+
+	memcpy(&u, &d, 8);
+	codec_store_u64(p, u);
+}
+
+static inline double
+codec_load_f64(const uint8_t *p)
+{
+	uint64_t	u = codec_load_u64(p);
+	double		d;
+
+	memcpy(&d, &u, 8);
+	return d;
+}
+
 #endif							/* DATALAYER_CODEC_BUF_H */

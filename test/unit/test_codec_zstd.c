@@ -13,17 +13,7 @@
 
 #include "storage/codec_zstd.h"
 
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
+#include "tap.h"
 
 int
 main(void)

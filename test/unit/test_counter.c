@@ -21,33 +21,10 @@
 
 #include "aggregates/counter.h"
 
+#define TAP_RNG_SEED	0x243F6A8885A308D3ULL
+#include "tap.h"
+
 #define MINUTE	INT64_C(60000000)
-
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
-
-static uint64_t rng_state = 0x243F6A8885A308D3ULL;
-
-static uint64_t
-rng(void)
-{
-	uint64_t	x = rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
 
 /* Prometheus's test framework compares floats with a relative epsilon */
 static bool

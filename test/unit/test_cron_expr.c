@@ -12,17 +12,7 @@
 
 #include "scheduler/cron_expr.h"
 
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
+#include "tap.h"
 
 static CronTime
 at(int y, int mo, int d, int h, int mi, int s)

@@ -17,19 +17,9 @@
 #include "aggregates/hyperloglog.h"
 #include "storage/codec_buf.h"
 
+#include "tap.h"
+
 #define DEFAULT_PRECISION	14
-
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
 
 static Hll *
 new_hll(int p)

@@ -16,31 +16,8 @@
 
 #include "analytics/lttb.h"
 
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
-
-static uint64_t rng_state = 0xA4093822299F31D0ULL;
-
-static uint64_t
-rng(void)
-{
-	uint64_t	x = rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
+#define TAP_RNG_SEED	0xA4093822299F31D0ULL
+#include "tap.h"
 
 static double
 rng_unit(void)

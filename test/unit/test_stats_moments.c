@@ -27,23 +27,13 @@
 
 #include "aggregates/stats_moments.h"
 
+#include "tap.h"
+
 #define N			200000
 #define MEAN_TOL	1e-12
 #define VAR_TOL		1e-12
 #define SHAPE_TOL	1e-7
 #define REGR_TOL	1e-4
-
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
 
 typedef struct Rng
 {

@@ -15,33 +15,10 @@
 
 #include "aggregates/time_weight.h"
 
+#define TAP_RNG_SEED	0x13198A2E03707344ULL
+#include "tap.h"
+
 #define SECOND	INT64_C(1000000)
-
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
-
-static uint64_t rng_state = 0x13198A2E03707344ULL;
-
-static uint64_t
-rng(void)
-{
-	uint64_t	x = rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
 
 static bool
 close_to(double got, double want, double rel)

@@ -21,20 +21,10 @@
 #include "aggregates/uddsketch.h"
 #include "storage/codec_buf.h"
 
+#include "tap.h"
+
 #define NVALUES		1000000
 #define ABS_SLACK	1e-12
-
-static int	test_number = 0;
-static int	failures = 0;
-
-static void
-check(bool ok, const char *what)
-{
-	test_number++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_number, what);
-}
 
 typedef struct Rng
 {
