@@ -433,8 +433,10 @@ lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
 		 query->commandType != CMD_DELETE && query->commandType != CMD_MERGE))
 		return;
 
-	if (target_ignored(rt_fetch(query->resultRelation, query->rtable)->relid) ||
-		!lineage_query_reads_other_relations(query))
+	/* the walk costs no catalog lookups: INSERT ... VALUES and one-table
+	 * UPDATEs (pgbench's statements) leave here without touching a cache */
+	if (!lineage_query_reads_other_relations(query) ||
+		target_ignored(rt_fetch(query->resultRelation, query->rtable)->relid))
 		return;
 
 	if (!IsTransactionState() || IsInParallelMode())
