@@ -30,8 +30,18 @@ OBJS = \
 	src/aggregates/time_weight.o \
 	src/aggregates/time_weight_agg.o \
 	src/aggregates/uddsketch.o \
+	src/analytics/arima.o \
+	src/analytics/arima_auto.o \
 	src/analytics/downsample.o \
+	src/analytics/ets.o \
+	src/analytics/forecast.o \
+	src/analytics/forecast_baselines.o \
+	src/analytics/forecast_engine.o \
+	src/analytics/forecast_stats.o \
 	src/analytics/lttb.o \
+	src/analytics/nelder_mead.o \
+	src/analytics/seasonality.o \
+	src/analytics/stl.o \
 	src/analytics/timeseries_format.o \
 	src/analytics/timeseries_type.o \
 	src/lineage/lineage_capture.o \

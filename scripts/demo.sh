@@ -189,6 +189,29 @@ show "lttb: a day of host-002's cpu (8,640 points) reduced to 12 that keep its s
 	   SELECT datalayer.lttb(time, cpu, 12) FROM metrics
 	    WHERE host = 'host-002' AND time >= date_trunc('day', now()) - interval '1 day'))"
 
+step "Forecasting: seasonality, decomposition and forecasts with prediction intervals, in SQL"
+show "detect_seasonality: host-003's hourly network traffic has a daily cycle" \
+	"SELECT period, period_length, round(strength::numeric, 3) AS strength
+	   FROM datalayer.detect_seasonality((
+	     SELECT datalayer.series(hour, v) FROM (
+	       SELECT datalayer.time_bucket('1 hour', time) AS hour, avg(net_in) AS v FROM metrics
+	        WHERE host = 'host-003' GROUP BY 1) h))"
+show "forecast_model: what 'auto' fits to it, and why" \
+	"SELECT jsonb_pretty(datalayer.forecast_model(s) - 'parameters') FROM (
+	   SELECT datalayer.series(hour, v) AS s FROM (
+	     SELECT datalayer.time_bucket('1 hour', time) AS hour, avg(net_in) AS v FROM metrics
+	      WHERE host = 'host-003' GROUP BY 1) h) x"
+show "forecast: the next 12 hours of net_in for three hosts at once (LATERAL over series() groups)" \
+	"SELECT host, f.time, round(f.forecast::numeric, 1) AS forecast,
+	        round(f.lo95::numeric, 1) AS lo95, round(f.hi95::numeric, 1) AS hi95
+	   FROM (SELECT host, datalayer.series(hour, v) AS s
+	           FROM (SELECT host, datalayer.time_bucket('1 hour', time) AS hour, avg(net_in) AS v
+	                   FROM metrics WHERE host IN ('host-001', 'host-002', 'host-003') GROUP BY 1, 2) h
+	          GROUP BY host) g,
+	        LATERAL datalayer.forecast(g.s, 12) f
+	  WHERE f.step % 4 = 0
+	  ORDER BY host, f.step"
+
 cat <<MSG
 
 ==> The demo cluster is running (data in $DATA, log in $LOG).

@@ -15,6 +15,7 @@
 #include "scheduler/scheduler.h"
 #include "storage/metric_table.h"
 #include "time/gapfill.h"
+#include "util/portable.h"
 
 PG_MODULE_MAGIC;
 
@@ -43,6 +44,13 @@ static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 void		_PG_init(void);
+
+/* dl_check_interrupts() of the pure-C cores, inside the backend */
+void
+datalayer_check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
 
 static void
 datalayer_shmem_request(void)

@@ -40,6 +40,7 @@ dl_alloc_or_die(void *p, size_t size)
 #define dl_alloc0(size)			dl_alloc_or_die(calloc(1, (size)), (size))
 #define dl_realloc(ptr, size)	dl_alloc_or_die(realloc((ptr), (size)), (size))
 #define dl_free(ptr)			free(ptr)
+#define dl_check_interrupts()	((void) 0)
 
 #else							/* inside the backend */
 
@@ -70,6 +71,13 @@ dl_free_backend(void *ptr)
 #define dl_alloc0(size)			palloc_extended((size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO)
 #define dl_realloc(ptr, size)	dl_realloc_backend((ptr), (size))
 #define dl_free(ptr)			dl_free_backend(ptr)
+/*
+ * Long loops in a core (model searches, optimisers) stay cancellable: a
+ * function in datalayer.c runs CHECK_FOR_INTERRUPTS() (miscadmin.h is kept
+ * out of the cores' namespace).
+ */
+extern void datalayer_check_interrupts(void);
+#define dl_check_interrupts()	datalayer_check_interrupts()
 
 #endif							/* DATALAYER_STANDALONE */
 
