@@ -41,6 +41,16 @@ SELECT time, round(observed::numeric, 2) AS observed, round(trend::numeric, 2) A
 FROM datalayer.decompose((SELECT datalayer.series(time, load) FROM fc_load WHERE host = 'a'), 24)
 ORDER BY time LIMIT 4;
 
+-- what 'auto' chose: MSTL + ARIMA for a seasonal series, the mean of three
+-- for one without seasonality; its intervals checked on a holdout
+SELECT m->>'method' AS method, m->>'model' LIKE 'STL(24) + ARIMA(%' AS mstl_arima,
+       coalesce((m->>'interval_factor')::float8, 1) BETWEEN 1 AND 3 AS factor
+FROM datalayer.forecast_model((SELECT datalayer.series(time, load) FROM fc_load WHERE host = 'a')) m;
+SELECT m->>'method' AS method, m->>'model' LIKE 'mean of ETS%, ARIMA%, Theta%' AS three
+FROM datalayer.forecast_model((SELECT datalayer.series(time, (hashint4(h) % 1000) / 10.0)
+                               FROM fc_load, LATERAL (SELECT extract(epoch FROM time)::int / 3600 AS h) x
+                               WHERE host = 'a')) m;
+
 -- the methods on series whose answer is known exactly
 CREATE TABLE fc_known (name text, s datalayer.timeseries);
 INSERT INTO fc_known

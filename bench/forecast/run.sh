@@ -98,7 +98,8 @@ done
 
 r_json=null
 if [ "$RUN_R" = 1 ]; then
-	install_packages r-base-core r-cran-forecast
+	# R's forecast package, unless a working one is there already
+	Rscript -e 'suppressMessages(library(forecast))' >/dev/null 2>&1 || install_packages r-base-core r-cran-forecast
 	for f in ${FREQS//,/ }; do
 		h=$(horizon "$f")
 		freq=$([ "$f" = hourly ] && echo 24 || echo 1)

@@ -296,7 +296,7 @@ parse_method(text *t)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown forecasting method \"%s\"", name),
-				 errhint("The methods are auto, naive, snaive, drift, theta, ets, arima, mstl and combined.")));
+				 errhint("The methods are auto, naive, snaive, drift, theta, ets, arima, mstl, mstl_arima and combined.")));
 	return m;
 }
 
@@ -559,6 +559,11 @@ forecast_model(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf, "], \"periods_detected\": %s, \"step\": ", res.periods_detected ? "true" : "false");
 	escape_json(&buf, step_text(g.step));
 	appendStringInfo(&buf, ", \"points\": %d, \"interpolated\": %d", g.n, g.n - g.observed);
+	if (res.interval_factor > 1.0)
+	{
+		appendStringInfoString(&buf, ", \"interval_factor\": ");
+		json_number(&buf, res.interval_factor);
+	}
 	if (res.message[0] != '\0')
 	{
 		appendStringInfoString(&buf, ", \"note\": ");

@@ -42,6 +42,7 @@ static const char *const method_names[] = {
 	[FC_ETS] = "ets",
 	[FC_ARIMA] = "arima",
 	[FC_MSTL] = "mstl",
+	[FC_MSTL_ARIMA] = "mstl_arima",
 	[FC_COMBINED] = "combined",
 	[FC_CONSTANT] = "constant",
 };
@@ -599,6 +600,13 @@ run_method(FcMethod method, const Problem *p, MethodOut *out)
 				return fit_ets(p->y, p->n, 1, "ZZN", p->damped, p, out);
 			}
 			return fit_mstl(p, ADJ_ETS, out);
+		case FC_MSTL_ARIMA:
+			if (p->n_periods == 0)
+			{
+				snprintf(out->note, sizeof(out->note), "no seasonal period: MSTL + ARIMA is plain ARIMA");
+				return fit_arima(p->y, p->n, 1, p, out);
+			}
+			return fit_mstl(p, ADJ_ARIMA, out);
 		case FC_COMBINED:
 			return fit_combined(p, out);
 		case FC_AUTO:
@@ -657,6 +665,80 @@ fc_detect_periods(const double *y, int n, int *periods, double *strength)
 
 /* ------------------------------------------------------------- 'auto' */
 
+/*
+ * 'auto' checks its intervals on a holdout, the way split conformal
+ * prediction does: the method is refitted without the last H values, and
+ * the 80th percentile of |error| / (the model's standard deviation) over
+ * those H steps, divided by its value for normal errors (1.2816), says how
+ * much the model understates its uncertainty, tails included.  Intervals are widened by that factor
+ * (never narrowed, at most 3 times).  Returns the factor applied.
+ */
+static double
+calibrate_intervals(FcMethod method, const Problem *p, MethodOut *out)
+{
+	Problem		train = *p;
+	MethodOut	o;
+	double		level = 80.0;
+	double		z = forecast_normal_quantile(0.9);
+	double	   *ratio;
+	int			h = p->h,
+				count = 0,
+				longest = p->n_periods > 0 ? p->periods[p->n_periods - 1] : 1,
+				t,
+				l;
+	double		factor = 1.0;
+
+	if (h > p->n / 5)
+		h = p->n / 5;
+	if (h < 4 || p->n - h < 2 * longest + 10 || p->n_levels == 0)
+		return 1.0;
+	train.n = p->n - h;
+	train.h = h;
+	train.levels = &level;
+	train.n_levels = 1;
+	out_init(&o, &train);
+	if (!run_method(method, &train, &o))
+	{
+		out_free(&o);
+		return 1.0;
+	}
+	ratio = dl_alloc(sizeof(double) * h);
+	for (t = 0; t < h; t++)
+	{
+		double		sd = (o.upper[t] - o.lower[t]) / (2 * z);
+
+		if (sd > 0 && isfinite(sd))
+			ratio[count++] = fabs(p->y[train.n + t] - o.mean[t]) / sd;
+	}
+	if (count >= 4)
+	{
+		/* sorted by insertion: h is small */
+		for (t = 1; t < count; t++)
+		{
+			double		v = ratio[t];
+			int			k = t;
+
+			for (; k > 0 && ratio[k - 1] > v; k--)
+				ratio[k] = ratio[k - 1];
+			ratio[k] = v;
+		}
+		factor = ratio[(int) ceil(0.8 * count) - 1] / z;
+		factor = fmin(fmax(factor, 1.0), 3.0);
+	}
+	dl_free(ratio);
+	out_free(&o);
+	if (factor > 1.0)
+		for (l = 0; l < p->n_levels; l++)
+			for (t = 0; t < p->h; t++)
+			{
+				int			i = l * p->h + t;
+
+				out->lower[i] = out->mean[t] - factor * (out->mean[t] - out->lower[i]);
+				out->upper[i] = out->mean[t] + factor * (out->upper[i] - out->mean[t]);
+			}
+	return factor;
+}
+
 /* ------------------------------------------------------------- entry point */
 
 static FcStatus
@@ -682,10 +764,12 @@ fc_forecast(const FcRequest *req, FcResult *result)
 	FcMethod	method = req->method;
 	int			periods[FC_MAX_PERIODS];
 	int			n_periods = 0;
+	bool		calibrate = false;
 
 	memset(result, 0, sizeof(*result));
 	result->loglik = result->aic = result->aicc = result->bic = NAN;
 	result->mae = result->rmse = result->mase = NAN;
+	result->interval_factor = 1.0;
 
 	if (req->n < FC_MIN_POINTS)
 		return fail(result, FC_ERR_TOO_SHORT, "a forecast needs at least 3 values");
@@ -796,7 +880,10 @@ fc_forecast(const FcRequest *req, FcResult *result)
 	p.seed = req->seed;
 
 	if (method == FC_AUTO)
-		method = p.n_periods > 0 ? FC_ARIMA : FC_COMBINED;
+	{
+		method = p.n_periods > 0 ? FC_MSTL_ARIMA : FC_COMBINED;
+		calibrate = true;
+	}
 
 	out_init(&out, &p);
 	if (!run_method(method, &p, &out))
@@ -816,7 +903,10 @@ fc_forecast(const FcRequest *req, FcResult *result)
 		method = n_periods > 0 ? FC_SNAIVE : FC_NAIVE;
 		run_method(method, &p, &out);
 		snprintf(out.note, sizeof(out.note), "%s; fell back to %s", why, fc_method_name(method));
+		calibrate = false;
 	}
+	if (calibrate)
+		result->interval_factor = calibrate_intervals(method, &p, &out);
 
 	/* back to the original scale */
 	for (t = 0; t < p.h; t++)

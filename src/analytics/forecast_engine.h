@@ -30,6 +30,7 @@ typedef enum FcMethod
 	FC_ETS,
 	FC_ARIMA,
 	FC_MSTL,					/* MSTL, then ETS on the seasonally adjusted series */
+	FC_MSTL_ARIMA,				/* MSTL, then ARIMA on the seasonally adjusted series */
 	FC_COMBINED,				/* the mean of ETS, ARIMA and Theta (MSTL-based
 								 * when a period is too long for them) */
 	FC_CONSTANT					/* chosen, never asked: the series is constant */
@@ -85,6 +86,8 @@ typedef struct FcResult
 	int			n_params;
 	char		param_names[16][16];
 	double		param_values[16];
+	/* 'auto': how much the holdout check widened the intervals (1 = not) */
+	double		interval_factor;
 	/* in-sample one-step accuracy on the original scale, NaN if unknown */
 	double		mae,
 				rmse,
