@@ -28,8 +28,10 @@ while [ $# -gt 0 ]; do
 		*) echo "unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-DATA=$TOP/../shared/data/m4
-SCORER=$TOP/../shared/tools/score_forecast.py
+# ../shared beside the checkout; DATALAYER_SHARED points elsewhere (a worktree)
+SHARED=${DATALAYER_SHARED:-$TOP/../shared}
+DATA=$SHARED/data/m4
+SCORER=$SHARED/tools/score_forecast.py
 [ -f "$DATA/hourly.csv" ] || { echo "no M4 data in $DATA" >&2; exit 1; }
 
 if [ -n "$PG_SOCKET" ]; then
