@@ -107,13 +107,17 @@ if [ "$RUN_R" = 1 ]; then
 		freq=$([ "$f" = hourly ] && echo 24 || echo 1)
 		nseries=$(q -c "SELECT count(*) FROM train WHERE freq = '$f'")
 		start=$(date +%s.%N)
-		Rscript -e "suppressMessages(library(forecast)); library(parallel)
-			d <- read.csv('$DATA/$f.csv'); d <- d[d\$split == 'train', ]
-			ys <- split(d\$value[order(d\$id, d\$t)], d\$id[order(d\$id, d\$t)])
-			fc <- mclapply(ys, function(y) forecast(ets(ts(y, frequency = $freq)), h = $h, level = 95), mc.cores = 2)
-			out <- do.call(rbind, lapply(names(fc), function(i) data.frame(id = i, h = 1:$h,
-				forecast = as.numeric(fc[[i]]\$mean), lo95 = as.numeric(fc[[i]]\$lower), hi95 = as.numeric(fc[[i]]\$upper))))
-			write.csv(out, '$OUTDIR/$f-R-ets.csv', row.names = FALSE)" >/dev/null 2>&1
+		cat > "$OUTDIR/ets.R" <<RS
+suppressMessages(library(forecast)); library(parallel)
+d <- read.csv('$DATA/$f.csv'); d <- d[d\$split == 'train', ]
+d <- d[order(d\$id, d\$t), ]
+ys <- split(d\$value, d\$id)
+fc <- mclapply(ys, function(y) forecast(ets(ts(y, frequency = $freq)), h = $h, level = 95), mc.cores = 2)
+out <- do.call(rbind, lapply(names(fc), function(i) data.frame(id = i, h = 1:$h,
+    forecast = as.numeric(fc[[i]]\$mean), lo95 = as.numeric(fc[[i]]\$lower), hi95 = as.numeric(fc[[i]]\$upper))))
+write.csv(out, '$OUTDIR/$f-R-ets.csv', row.names = FALSE)
+RS
+		Rscript "$OUTDIR/ets.R" >"$OUTDIR/R.log" 2>&1 || { cat "$OUTDIR/R.log" >&2; exit 1; }
 		end=$(date +%s.%N)
 		secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
 		line=$(python3 "$SCORER" "$DATA/$f.csv" "$f" "$OUTDIR/$f-R-ets.csv" | tail -n 1)
