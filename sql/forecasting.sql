@@ -46,10 +46,20 @@ ORDER BY time LIMIT 4;
 SELECT m->>'method' AS method, m->>'model' LIKE 'STL(24) + ARIMA(%' AS mstl_arima,
        coalesce((m->>'interval_factor')::float8, 1) BETWEEN 1 AND 3 AS factor
 FROM datalayer.forecast_model((SELECT datalayer.series(time, load) FROM fc_load WHERE host = 'a')) m;
-SELECT m->>'method' AS method, m->>'model' LIKE 'mean of ETS%, ARIMA%, Theta%' AS three
+SELECT m->>'method' AS method, m->>'model' LIKE 'mean of ETS%, ARIMA%, Theta%' AS three,
+       (m->'in_sample'->>'mase')::float8 BETWEEN 0.3 AND 1.5 AS in_sample_mase
 FROM datalayer.forecast_model((SELECT datalayer.series(time, (hashint4(h) % 1000) / 10.0)
                                FROM fc_load, LATERAL (SELECT extract(epoch FROM time)::int / 3600 AS h) x
                                WHERE host = 'a')) m;
+
+-- in-sample one-step accuracy of every fitted method: on this series the
+-- noise is uniform in +-1.25, so one-step errors are of the order of the
+-- seasonal naive's (MASE near 1 or below), never off by a multiple
+SELECT method, (m->'in_sample'->>'mase')::float8 BETWEEN 0.3 AND 1.5 AS plausible_mase,
+       (m->'in_sample'->>'rmse')::float8 >= (m->'in_sample'->>'mae')::float8 AS rmse_ge_mae
+FROM unnest(ARRAY['ets', 'arima', 'theta', 'mstl', 'mstl_arima', 'combined']) method,
+     LATERAL datalayer.forecast_model((SELECT datalayer.series(time, load) FROM fc_load WHERE host = 'a'), method) m
+ORDER BY method;
 
 -- the methods on series whose answer is known exactly
 CREATE TABLE fc_known (name text, s datalayer.timeseries);

@@ -425,9 +425,21 @@ fit_arima(const double *y, int n, int period, const Problem *p, MethodOut *out)
 	resid = dl_alloc(sizeof(double) * n);
 	if (arima_residuals(&fit, resid))
 	{
-		out->fitted = resid;
+		/*
+		 * arima_residuals() gives the standardised innovations of the
+		 * differenced series, which start after the first d + D*m values
+		 * (those only start the differencing: no fitted value, left out of
+		 * in-sample accuracy).  Times sigma they are the one-step errors of
+		 * the series itself, exactly once the filter has reached its
+		 * steady state and slightly overstated before.
+		 */
+		int			start = fit.order.d + fit.order.D * fit.order.period;
+		double		sigma = sqrt(fit.sigma2 > 0 ? fit.sigma2 : 0.0);
+
+		out->fitted = dl_alloc(sizeof(double) * n);
 		for (i = 0; i < n; i++)
-			out->fitted[i] = y[i] - resid[i];
+			out->fitted[i] = (i < start || i - start >= fit.nobs) ? NAN : y[i] - resid[i - start] * sigma;
+		dl_free(resid);
 	}
 	else
 		dl_free(resid);
@@ -452,6 +464,39 @@ fit_theta(const double *y, int n, int period, const Problem *p, MethodOut *out)
 		snprintf(out->model, sizeof(out->model), "Theta");
 	add_param(out, "alpha", theta.alpha);
 	add_param(out, "drift", theta.drift);
+
+	/*
+	 * One-step fitted values are those of the simple exponential smoothing
+	 * inside Theta (the drift only enters the forecasts), on the seasonally
+	 * adjusted series and multiplied back by the same classical indices.
+	 */
+	{
+		double	   *index = NULL;
+		double		level = theta.initial_level;
+		int			t;
+
+		if (theta.seasonal)
+		{
+			index = dl_alloc(sizeof(double) * period);
+			if (!fb_classical_indices(y, n, period, index))
+			{
+				dl_free(index);
+				index = NULL;
+			}
+		}
+		if (!theta.seasonal || index != NULL)
+		{
+			out->fitted = dl_alloc(sizeof(double) * n);
+			for (t = 0; t < n; t++)
+			{
+				double		f = index ? index[t % period] : 1.0;
+
+				out->fitted[t] = level * f;
+				level = theta.alpha * (y[t] / f) + (1 - theta.alpha) * level;
+			}
+		}
+		dl_free(index);
+	}
 	out->ok = true;
 	return true;
 }
