@@ -30,6 +30,17 @@ OBJS = \
 	src/aggregates/time_weight.o \
 	src/aggregates/time_weight_agg.o \
 	src/aggregates/uddsketch.o \
+	src/analytics/anomaly.o \
+	src/analytics/anomaly_auto.o \
+	src/analytics/anomaly_changepoint.o \
+	src/analytics/anomaly_ewma.o \
+	src/analytics/anomaly_functions.o \
+	src/analytics/anomaly_holt_winters.o \
+	src/analytics/anomaly_robust_z.o \
+	src/analytics/anomaly_seasonal.o \
+	src/analytics/anomaly_seasonal_esd.o \
+	src/analytics/anomaly_stats.o \
+	src/analytics/anomaly_stream.o \
 	src/analytics/arima.o \
 	src/analytics/arima_auto.o \
 	src/analytics/downsample.o \

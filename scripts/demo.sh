@@ -212,6 +212,18 @@ show "forecast: the next 12 hours of net_in for three hosts at once (LATERAL ove
 	  WHERE f.step % 4 = 0
 	  ORDER BY host, f.step"
 
+step "Anomaly detection: which points of a series stand out, with the band a dashboard draws"
+psql_demo -q -c "UPDATE metrics SET temperature = temperature + 25
+	WHERE host = 'host-004' AND time >= date_trunc('day', now()) - interval '5 hours'
+	  AND time < date_trunc('day', now()) - interval '4 hours 50 minutes'"
+show "detect_anomalies: host-004's temperature, in 10-minute averages over two days; a 10-minute overheat was injected" \
+	"SELECT time, round(value::numeric, 1) AS value, round(expected::numeric, 1) AS expected,
+	        round(lower::numeric, 1) AS lower, round(upper::numeric, 1) AS upper, round(score::numeric, 1) AS score
+	   FROM datalayer.detect_anomalies((
+	     SELECT datalayer.series(bucket, v) FROM (
+	       SELECT datalayer.time_bucket('10 minutes', time) AS bucket, avg(temperature) AS v FROM metrics
+	        WHERE host = 'host-004' AND time >= date_trunc('day', now()) - interval '2 days' GROUP BY 1) b))
+	  WHERE is_onset"
 cat <<MSG
 
 ==> The demo cluster is running (data in $DATA, log in $LOG).

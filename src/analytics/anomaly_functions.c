@@ -1,0 +1,174 @@
+/*
+ * anomaly_functions.c
+ *		SQL functions for anomaly detection: detect_anomalies() over a
+ *		timeseries, a row per point with the expected value, the band, the
+ *		score and the verdict.
+ *
+ * The methods are the pure-C core in anomaly*.c.  Points are taken in time
+ * order as they are, without a grid: windows, periods and cool-downs count
+ * points.  NULL and NaN values are missing: never flagged, scored 0, and
+ * they do not move the model.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "analytics/anomaly.h"
+#include "analytics/timeseries.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(detect_anomalies);
+
+/* options->key as a number, or an error naming the key */
+static double
+option_number(JsonbValue *v, const char *key)
+{
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a number", key)));
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+}
+
+static int
+option_int(JsonbValue *v, const char *key)
+{
+	double		x = option_number(v, key);
+
+	if (x != floor(x) || x < 0 || x > INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a whole number of points, 0 or more", key)));
+	return (int) x;
+}
+
+static void
+parse_anomaly_options(Jsonb *jb, AnomalyOptions *o)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken r;
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options must be a JSON object"),
+				 errhint("For example '{\"window\": 60, \"period\": 24}'.")));
+	it = JsonbIteratorInit(&jb->root);
+	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+
+		if (r != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		r = JsonbIteratorNext(&it, &v, true);
+		if (strcmp(key, "window") == 0)
+			o->window = option_int(&v, key);
+		else if (strcmp(key, "alpha") == 0)
+			o->alpha = option_number(&v, key);
+		else if (strcmp(key, "period") == 0)
+			o->period = option_int(&v, key);
+		else if (strcmp(key, "cooldown") == 0)
+			o->cooldown = option_int(&v, key);
+		else if (strcmp(key, "warmup") == 0)
+			o->warmup = option_int(&v, key);
+		else if (strcmp(key, "hazard") == 0)
+			o->hazard = option_number(&v, key);
+		else if (strcmp(key, "max_run_length") == 0)
+			o->max_run_length = option_int(&v, key);
+		else if (strcmp(key, "max_anomalies") == 0)
+			o->max_anomalies = option_number(&v, key);
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown option \"%s\"", key),
+					 errhint("The options are window, alpha, period, cooldown, warmup, hazard, max_run_length and max_anomalies.")));
+	}
+}
+
+/*
+ * detect_anomalies(s, method, sensitivity, options) returns
+ * (time, value, expected, lower, upper, score, is_anomaly, is_onset).
+ */
+Datum
+detect_anomalies(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TsPoints	pts;
+	AnomalyOptions options;
+	AnomalyResult result;
+	AnomalyStatus status;
+	double	   *values;
+	uint32		i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		return (Datum) 0;
+
+	anomaly_options_init(&options);
+	{
+		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+		if (!anomaly_method_from_name(name, &options.method))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown anomaly detection method \"%s\"", name),
+					 errhint("The methods are auto, robust_z, ewma, holt_winters, changepoint and seasonal_esd.")));
+	}
+	options.sensitivity = PG_GETARG_FLOAT8(2);
+	if (!(options.sensitivity >= 0 && options.sensitivity <= 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sensitivity must be between 0 and 1"),
+				 errdetail("Higher flags more points; the default is 0.5.")));
+	if (!PG_ARGISNULL(3))
+		parse_anomaly_options(PG_GETARG_JSONB_P(3), &options);
+	status = anomaly_options_validate(&options);
+	if (status != ANOMALY_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid anomaly detection options: %s", anomaly_status_message(status)),
+				 errhint("See docs/anomaly.md for each option's range.")));
+
+	ts_datum_to_points(PG_GETARG_DATUM(0), &pts);
+	values = palloc(sizeof(double) * (pts.count > 0 ? pts.count : 1));
+	for (i = 0; i < pts.count; i++)
+		values[i] = pts.isnull[i] ? NAN : pts.values[i];
+	anomaly_result_init(&result, pts.count);
+	status = anomaly_detect(values, pts.count, &options, &result);
+	if (status != ANOMALY_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot detect anomalies in this series: %s", anomaly_status_message(status))));
+
+	for (i = 0; i < pts.count; i++)
+	{
+		Datum		row[8];
+		bool		nulls[8] = {false};
+
+		row[0] = TimestampTzGetDatum(pts.times[i]);
+		row[1] = Float8GetDatum(pts.values[i]);
+		nulls[1] = pts.isnull[i];
+		row[2] = Float8GetDatum(result.expected[i]);
+		row[3] = Float8GetDatum(result.lower[i]);
+		row[4] = Float8GetDatum(result.upper[i]);
+		nulls[2] = !isfinite(result.expected[i]);
+		nulls[3] = !isfinite(result.lower[i]);
+		nulls[4] = !isfinite(result.upper[i]);
+		row[5] = Float8GetDatum(result.score[i]);
+		nulls[5] = !isfinite(result.score[i]);
+		row[6] = BoolGetDatum(result.is_anomaly[i]);
+		row[7] = BoolGetDatum(result.is_onset[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	anomaly_result_free(&result);
+	return (Datum) 0;
+}
