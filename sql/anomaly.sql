@@ -78,5 +78,9 @@ SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.
 SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.series(time, latency) FROM an_latency), 'ewma', 0.5, '{"alpha": 1}')$$);
 SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.series(time, latency) FROM an_latency), 'ewma', 0.5, '{"alpha": "x"}')$$);
 SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.series(time, latency) FROM an_latency), 'seasonal_esd', 0.5, '{"max_anomalies": 0.9}')$$);
+SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.series(time, latency) FROM an_latency), 'changepoint', 0.5, '{"hazard": 1}')$$);
+SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.series(time, latency) FROM an_latency), 'changepoint', 0.5, '{"max_run_length": 5000}')$$);
+SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.series(time, latency) FROM an_latency), 'holt_winters', 0.5, '{"period": 5000}')$$);
+SELECT pg_temp.err($$SELECT * FROM datalayer.detect_anomalies((SELECT datalayer.series(time, latency) FROM an_latency), 'ewma', 0.5, '{"cooldown": -1}')$$);
 
 DROP TABLE an_latency;

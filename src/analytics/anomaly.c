@@ -33,6 +33,32 @@ anomaly_options_init(AnomalyOptions *options)
 	options->sensitivity = 0.5;
 }
 
+const char *
+anomaly_options_invalid(const AnomalyOptions *options)
+{
+	if ((int) options->method < 0 || (int) options->method >= ANOMALY_METHOD_COUNT)
+		return "method";
+	if (options->window != 0 && (options->window < 3 || options->window > ANOMALY_MAX_WINDOW))
+		return "window";
+	if (!(options->alpha >= 0.0 && options->alpha < 1.0))
+		return "alpha";
+	if (options->period < 0 || options->period > ANOMALY_MAX_PERIOD)
+		return "period";
+	if (options->cooldown < 0)
+		return "cooldown";
+	if (options->warmup < 0)
+		return "warmup";
+	if (!(options->hazard == 0.0 || (options->hazard >= 2.0 && options->hazard <= 1e9)))
+		return "hazard";
+	if (options->max_run_length != 0 &&
+		(options->max_run_length < 2 * CHANGEPOINT_RECENT ||
+		 options->max_run_length > ANOMALY_MAX_RUN_LENGTH))
+		return "max_run_length";
+	if (!(options->max_anomalies >= 0.0 && options->max_anomalies <= 0.5))
+		return "max_anomalies";
+	return NULL;
+}
+
 AnomalyStatus
 anomaly_options_validate(const AnomalyOptions *options)
 {
@@ -40,25 +66,7 @@ anomaly_options_validate(const AnomalyOptions *options)
 		return ANOMALY_ERR_ARGUMENT;
 	if (!(options->sensitivity >= 0.0 && options->sensitivity <= 1.0))
 		return ANOMALY_ERR_SENSITIVITY;
-	if ((int) options->method < 0 || (int) options->method >= ANOMALY_METHOD_COUNT)
-		return ANOMALY_ERR_OPTION;
-	if (options->window != 0 && (options->window < 3 || options->window > ANOMALY_MAX_WINDOW))
-		return ANOMALY_ERR_OPTION;
-	if (!(options->alpha >= 0.0 && options->alpha < 1.0))
-		return ANOMALY_ERR_OPTION;
-	if (options->period < 0 || options->period > ANOMALY_MAX_PERIOD)
-		return ANOMALY_ERR_OPTION;
-	if (options->cooldown < 0 || options->warmup < 0)
-		return ANOMALY_ERR_OPTION;
-	if (!(options->hazard == 0.0 || (options->hazard >= 2.0 && options->hazard <= 1e9)))
-		return ANOMALY_ERR_OPTION;
-	if (options->max_run_length != 0 &&
-		(options->max_run_length < 2 * CHANGEPOINT_RECENT ||
-		 options->max_run_length > ANOMALY_MAX_RUN_LENGTH))
-		return ANOMALY_ERR_OPTION;
-	if (!(options->max_anomalies >= 0.0 && options->max_anomalies <= 0.5))
-		return ANOMALY_ERR_OPTION;
-	return ANOMALY_OK;
+	return anomaly_options_invalid(options) ? ANOMALY_ERR_OPTION : ANOMALY_OK;
 }
 
 const char *

@@ -114,6 +114,8 @@ typedef struct AnomalyResult
 
 extern void anomaly_options_init(AnomalyOptions *options);
 extern AnomalyStatus anomaly_options_validate(const AnomalyOptions *options);
+/* the name of the first option (other than sensitivity) outside its range, or NULL */
+extern const char *anomaly_options_invalid(const AnomalyOptions *options);
 extern const char *anomaly_status_message(AnomalyStatus status);
 extern const char *anomaly_method_name(AnomalyMethod method);
 extern bool anomaly_method_from_name(const char *name, AnomalyMethod *method);

@@ -129,12 +129,15 @@ detect_anomalies(PG_FUNCTION_ARGS)
 				 errdetail("Higher flags more points; the default is 0.5.")));
 	if (!PG_ARGISNULL(3))
 		parse_anomaly_options(PG_GETARG_JSONB_P(3), &options);
-	status = anomaly_options_validate(&options);
-	if (status != ANOMALY_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid anomaly detection options: %s", anomaly_status_message(status)),
-				 errhint("See docs/anomaly.md for each option's range.")));
+	{
+		const char *bad = anomaly_options_invalid(&options);
+
+		if (bad != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"%s\" is out of range", bad),
+					 errhint("docs/anomaly.md gives each option's range.")));
+	}
 
 	ts_datum_to_points(PG_GETARG_DATUM(0), &pts);
 	values = palloc(sizeof(double) * (pts.count > 0 ? pts.count : 1));

@@ -194,14 +194,21 @@ parse_options(Jsonb *jb, Options *o)
 	}
 }
 
+/* microseconds as an interval of days and time (no months) */
+static Interval *
+usecs_interval(int64 us)
+{
+	Interval   *iv = palloc0(sizeof(Interval));
+
+	iv->day = (int32) (us / USECS_PER_DAY);
+	iv->time = us % USECS_PER_DAY;
+	return iv;
+}
+
 static char *
 step_text(int64 step)
 {
-	Interval	iv = {0};
-
-	iv.day = (int32) (step / USECS_PER_DAY);
-	iv.time = step % USECS_PER_DAY;
-	return DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(&iv)));
+	return DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(usecs_interval(step))));
 }
 
 static int
@@ -686,13 +693,8 @@ forecast_detect_seasonality(PG_FUNCTION_ARGS)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false};
-		Interval   *iv = palloc0(sizeof(Interval));
-		int64		len = g.step * periods[k];
-
-		iv->day = (int32) (len / USECS_PER_DAY);
-		iv->time = len % USECS_PER_DAY;
 		values[0] = Int32GetDatum(periods[k]);
-		values[1] = IntervalPGetDatum(iv);
+		values[1] = IntervalPGetDatum(usecs_interval(g.step * periods[k]));
 		values[2] = Float8GetDatum(strength[k]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
