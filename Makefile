@@ -41,6 +41,7 @@ OBJS = \
 	src/analytics/anomaly_seasonal_esd.o \
 	src/analytics/anomaly_stats.o \
 	src/analytics/anomaly_stream.o \
+	src/analytics/anomaly_stream_functions.o \
 	src/analytics/arima.o \
 	src/analytics/arima_auto.o \
 	src/analytics/downsample.o \

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "analytics/anomaly.h"
+#include "analytics/anomaly_sql.h"
 #include "analytics/timeseries.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -93,6 +94,76 @@ parse_anomaly_options(Jsonb *jb, AnomalyOptions *o)
 }
 
 /*
+ * Options from a call's method name, sensitivity and jsonb options (NULL for
+ * none), every check done: an unknown method or option, a sensitivity
+ * outside [0, 1] and an option outside its range are 22023 errors naming it.
+ */
+void
+anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json, AnomalyOptions *options)
+{
+	char	   *name = text_to_cstring(method);
+	const char *bad;
+
+	anomaly_options_init(options);
+	if (!anomaly_method_from_name(name, &options->method))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown anomaly detection method \"%s\"", name),
+				 errhint("The methods are auto, robust_z, ewma, holt_winters, changepoint and seasonal_esd.")));
+	options->sensitivity = sensitivity;
+	if (!(sensitivity >= 0 && sensitivity <= 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sensitivity must be between 0 and 1"),
+				 errdetail("Higher flags more points; the default is 0.5.")));
+	if (json != NULL)
+		parse_anomaly_options(json, options);
+	bad = anomaly_options_invalid(options);
+	if (bad != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" is out of range", bad),
+				 errhint("docs/anomaly.md gives each option's range.")));
+}
+
+/*
+ * The columns (time, value, expected, lower, upper, score, is_anomaly,
+ * is_onset) of point i; a bound or expected value the model does not have
+ * yet is NULL, as is a missing value.
+ */
+void
+anomaly_point_row(const TsPoints *pts, const AnomalyResult *result, uint32 i,
+				  Datum *row, bool *nulls)
+{
+	memset(nulls, 0, sizeof(bool) * ANOMALY_POINT_COLUMNS);
+	row[0] = TimestampTzGetDatum(pts->times[i]);
+	row[1] = Float8GetDatum(pts->values[i]);
+	nulls[1] = pts->isnull[i];
+	row[2] = Float8GetDatum(result->expected[i]);
+	row[3] = Float8GetDatum(result->lower[i]);
+	row[4] = Float8GetDatum(result->upper[i]);
+	nulls[2] = !isfinite(result->expected[i]);
+	nulls[3] = !isfinite(result->lower[i]);
+	nulls[4] = !isfinite(result->upper[i]);
+	row[5] = Float8GetDatum(result->score[i]);
+	nulls[5] = !isfinite(result->score[i]);
+	row[6] = BoolGetDatum(result->is_anomaly[i]);
+	row[7] = BoolGetDatum(result->is_onset[i]);
+}
+
+/* the values of a series, NaN where NULL */
+double *
+anomaly_series_values(const TsPoints *pts)
+{
+	double	   *values = palloc(sizeof(double) * (pts->count > 0 ? pts->count : 1));
+	uint32		i;
+
+	for (i = 0; i < pts->count; i++)
+		values[i] = pts->isnull[i] ? NAN : pts->values[i];
+	return values;
+}
+
+/*
  * detect_anomalies(s, method, sensitivity, options) returns
  * (time, value, expected, lower, upper, score, is_anomaly, is_onset).
  */
@@ -111,38 +182,11 @@ detect_anomalies(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		return (Datum) 0;
 
-	anomaly_options_init(&options);
-	{
-		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
-
-		if (!anomaly_method_from_name(name, &options.method))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown anomaly detection method \"%s\"", name),
-					 errhint("The methods are auto, robust_z, ewma, holt_winters, changepoint and seasonal_esd.")));
-	}
-	options.sensitivity = PG_GETARG_FLOAT8(2);
-	if (!(options.sensitivity >= 0 && options.sensitivity <= 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sensitivity must be between 0 and 1"),
-				 errdetail("Higher flags more points; the default is 0.5.")));
-	if (!PG_ARGISNULL(3))
-		parse_anomaly_options(PG_GETARG_JSONB_P(3), &options);
-	{
-		const char *bad = anomaly_options_invalid(&options);
-
-		if (bad != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("option \"%s\" is out of range", bad),
-					 errhint("docs/anomaly.md gives each option's range.")));
-	}
+	anomaly_options_from_sql(PG_GETARG_TEXT_PP(1), PG_GETARG_FLOAT8(2),
+							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &options);
 
 	ts_datum_to_points(PG_GETARG_DATUM(0), &pts);
-	values = palloc(sizeof(double) * (pts.count > 0 ? pts.count : 1));
-	for (i = 0; i < pts.count; i++)
-		values[i] = pts.isnull[i] ? NAN : pts.values[i];
+	values = anomaly_series_values(&pts);
 	anomaly_result_init(&result, pts.count);
 	status = anomaly_detect(values, pts.count, &options, &result);
 	if (status != ANOMALY_OK)
@@ -152,22 +196,10 @@ detect_anomalies(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < pts.count; i++)
 	{
-		Datum		row[8];
-		bool		nulls[8] = {false};
+		Datum		row[ANOMALY_POINT_COLUMNS];
+		bool		nulls[ANOMALY_POINT_COLUMNS];
 
-		row[0] = TimestampTzGetDatum(pts.times[i]);
-		row[1] = Float8GetDatum(pts.values[i]);
-		nulls[1] = pts.isnull[i];
-		row[2] = Float8GetDatum(result.expected[i]);
-		row[3] = Float8GetDatum(result.lower[i]);
-		row[4] = Float8GetDatum(result.upper[i]);
-		nulls[2] = !isfinite(result.expected[i]);
-		nulls[3] = !isfinite(result.lower[i]);
-		nulls[4] = !isfinite(result.upper[i]);
-		row[5] = Float8GetDatum(result.score[i]);
-		nulls[5] = !isfinite(result.score[i]);
-		row[6] = BoolGetDatum(result.is_anomaly[i]);
-		row[7] = BoolGetDatum(result.is_onset[i]);
+		anomaly_point_row(&pts, &result, i, row, nulls);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
 		if ((i & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();

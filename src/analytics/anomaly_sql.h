@@ -1,0 +1,27 @@
+/*
+ * anomaly_sql.h
+ *		What the SQL functions of anomaly detection share: turning a call's
+ *		method name, sensitivity and jsonb options into checked options.
+ */
+#ifndef DATALAYER_ANOMALY_SQL_H
+#define DATALAYER_ANOMALY_SQL_H
+
+#include "postgres.h"
+
+#include "analytics/anomaly.h"
+#include "analytics/timeseries.h"
+#include "utils/jsonb.h"
+
+/* json may be NULL; every bad value is an ERROR naming it */
+extern void anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json,
+									 AnomalyOptions *options);
+
+/* a point's row: (time, value, expected, lower, upper, score, is_anomaly, is_onset) */
+#define ANOMALY_POINT_COLUMNS 8
+extern void anomaly_point_row(const TsPoints *pts, const AnomalyResult *result, uint32 i,
+							  Datum *row, bool *nulls);
+
+/* a series' values with NaN for NULL, palloc'd */
+extern double *anomaly_series_values(const TsPoints *pts);
+
+#endif							/* DATALAYER_ANOMALY_SQL_H */
