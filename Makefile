@@ -34,8 +34,10 @@ OBJS = \
 	src/analytics/anomaly_auto.o \
 	src/analytics/anomaly_changepoint.o \
 	src/analytics/anomaly_ewma.o \
+	src/analytics/anomaly_forecast.o \
 	src/analytics/anomaly_functions.o \
 	src/analytics/anomaly_holt_winters.o \
+	src/analytics/anomaly_likelihood.o \
 	src/analytics/anomaly_robust_z.o \
 	src/analytics/anomaly_seasonal.o \
 	src/analytics/anomaly_seasonal_esd.o \
@@ -49,6 +51,9 @@ OBJS = \
 	src/analytics/forecast.o \
 	src/analytics/forecast_baselines.o \
 	src/analytics/forecast_engine.o \
+	src/analytics/forecast_residuals.o \
+	src/analytics/isolation_forest.o \
+	src/analytics/isolation_forest_functions.o \
 	src/analytics/forecast_stats.o \
 	src/analytics/lttb.o \
 	src/analytics/nelder_mead.o \

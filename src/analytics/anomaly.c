@@ -18,6 +18,7 @@
 #include "analytics/anomaly.h"
 #include "analytics/anomaly_auto.h"
 #include "analytics/anomaly_causal.h"
+#include "analytics/anomaly_likelihood.h"
 #include "analytics/anomaly_seasonal_esd.h"
 #include "analytics/anomaly_stream.h"
 
@@ -56,6 +57,14 @@ anomaly_options_invalid(const AnomalyOptions *options)
 		return "max_run_length";
 	if (!(options->max_anomalies >= 0.0 && options->max_anomalies <= 0.5))
 		return "max_anomalies";
+	if (options->alarm < 0 || options->alarm > ANOMALY_ALARM_THRESHOLD)
+		return "alarm";
+	if (options->score_window < 0 || options->score_window > ANOMALY_LIKELIHOOD_MAX_WINDOW)
+		return "score_window";
+	if (options->score_horizon != 0 &&
+		(options->score_horizon < ANOMALY_LIKELIHOOD_MIN_HORIZON ||
+		 options->score_horizon > ANOMALY_LIKELIHOOD_MAX_HORIZON))
+		return "score_horizon";
 	return NULL;
 }
 
@@ -133,6 +142,7 @@ anomaly_result_init(AnomalyResult *result, size_t n)
 	result->score = dl_alloc0(sizeof(double) * alloc_n);
 	result->is_anomaly = dl_alloc0(sizeof(bool) * alloc_n);
 	result->is_onset = dl_alloc0(sizeof(bool) * alloc_n);
+	result->tail_probability = dl_alloc0(sizeof(double) * alloc_n);
 }
 
 void
@@ -150,6 +160,8 @@ anomaly_result_free(AnomalyResult *result)
 		dl_free(result->is_anomaly);
 	if (result->is_onset)
 		dl_free(result->is_onset);
+	if (result->tail_probability)
+		dl_free(result->tail_probability);
 	memset(result, 0, sizeof(*result));
 }
 
@@ -250,8 +262,16 @@ anomaly_detect(const double *values, size_t n, const AnomalyOptions *options,
 		status = anomaly_seasonal_esd(values, n, &resolved, result);
 		if (status == ANOMALY_OK)
 		{
+			AnomalyLikelihoodState likelihood;
 			size_t		i;
 
+			/* reported for comparison; the ESD verdict stays the flag */
+			result->alarm_used = ANOMALY_ALARM_THRESHOLD;
+			result->tail_threshold = anomaly_likelihood_threshold(resolved.sensitivity);
+			anomaly_likelihood_init(&likelihood, resolved.score_window, resolved.score_horizon);
+			for (i = 0; i < n; i++)
+				result->tail_probability[i] = anomaly_value_usable(values[i])
+					? anomaly_likelihood_step(&likelihood, result->score[i]) : 1.0;
 			for (i = 0; i < n && i < (size_t) resolved.warmup; i++)
 				result->is_anomaly[i] = false;
 			anomaly_mark_onsets(result->is_anomaly, n, resolved.cooldown, result->is_onset);

@@ -29,6 +29,15 @@
  *	  the band is the +-3 sigma predictive of the most probable run and the
  *	  flag is the change probability; for seasonal ESD the band uses the first
  *	  ESD critical value while the flag is the ESD test's verdict.
+ *	- alarms (the default, ANOMALY_ALARM_LIKELIHOOD): a point is anomalous
+ *	  when it is outside its band and the short-term mean of the method's
+ *	  scores is improbably high against this series' own history of scores
+ *	  (anomaly_likelihood.h), i.e. its tail_probability is at most
+ *	  1e-6 * 100^(sensitivity - 0.5), or when its score is at least
+ *	  ANOMALY_EXTREME_FACTOR times the threshold whatever the history;
+ *	  ANOMALY_ALARM_THRESHOLD flags every point whose score reaches the
+ *	  method's threshold instead (the band's rule).  Seasonal ESD always
+ *	  flags by its test's verdict.
  *	- anomalous points at most cooldown points after the previous anomalous
  *	  point are merged into its episode; an episode's first point is its
  *	  "onset".  Monitors should alert on onsets only.
@@ -66,6 +75,14 @@ typedef enum AnomalyMethod
 
 #define ANOMALY_METHOD_COUNT 6
 
+/* what turns scores into anomalous points (AnomalyOptions.alarm) */
+#define ANOMALY_ALARM_DEFAULT		0	/* likelihood */
+#define ANOMALY_ALARM_LIKELIHOOD	1	/* tail probability of recent scores */
+#define ANOMALY_ALARM_THRESHOLD		2	/* every score at or above the threshold */
+
+/* under the likelihood alarm, a score this many thresholds out is always anomalous */
+#define ANOMALY_EXTREME_FACTOR		3.0
+
 /* Bounds that also bound the size of a serialized stream state. */
 #define ANOMALY_MAX_WINDOW		4096
 #define ANOMALY_MAX_PERIOD		4096
@@ -90,6 +107,9 @@ typedef struct AnomalyOptions
 	double		hazard;			/* change points: expected run length */
 	int			max_run_length; /* change points: run-length bound */
 	double		max_anomalies;	/* seasonal ESD: max fraction flagged */
+	int			alarm;			/* ANOMALY_ALARM_*; default likelihood */
+	int			score_window;	/* likelihood: short-term window, 1..64 */
+	int			score_horizon;	/* likelihood: long-term memory, 16..1e8 */
 } AnomalyOptions;
 
 /*
@@ -107,9 +127,17 @@ typedef struct AnomalyResult
 	double	   *score;
 	bool	   *is_anomaly;
 	bool	   *is_onset;
+	/*
+	 * upper tail probability of the recent scores' mean against their
+	 * history (anomaly_likelihood.h); 1 while the history is too short and
+	 * for missing values
+	 */
+	double	   *tail_probability;
 	AnomalyMethod method_used;	/* what 'auto' chose */
 	int			period_used;	/* season length used, 1 when none */
-	double		threshold;		/* score threshold used */
+	int			alarm_used;		/* ANOMALY_ALARM_LIKELIHOOD or _THRESHOLD */
+	double		threshold;		/* score threshold used (the band's k) */
+	double		tail_threshold; /* tail probability threshold used */
 } AnomalyResult;
 
 extern void anomaly_options_init(AnomalyOptions *options);

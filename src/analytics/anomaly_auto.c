@@ -32,9 +32,15 @@ anomaly_resolve_options(const double *values, size_t n,
 		resolved->period = (values != NULL && n > 0)
 			? anomaly_detect_period(values, n, ANOMALY_MAX_PERIOD, NULL) : 1;
 
+	/*
+	 * Holt-Winters residuals with or without a season: with period 1 it is
+	 * simple exponential smoothing, whose residual scale (an EWMA of squared
+	 * errors) does not collapse to zero on flat stretches as a rolling MAD
+	 * does, which is what made robust z raise alarm after alarm on
+	 * quantised metrics.
+	 */
 	if (resolved->method == ANOMALY_METHOD_AUTO)
-		resolved->method = resolved->period > 1 ? ANOMALY_METHOD_HOLT_WINTERS
-			: ANOMALY_METHOD_ROBUST_Z;
+		resolved->method = ANOMALY_METHOD_HOLT_WINTERS;
 
 	if (resolved->window == 0)
 		resolved->window = ANOMALY_DEFAULT_WINDOW;
@@ -44,6 +50,12 @@ anomaly_resolve_options(const double *values, size_t n,
 	if (resolved->cooldown == 0)
 		resolved->cooldown = resolved->period > ANOMALY_DEFAULT_COOLDOWN
 			? resolved->period : ANOMALY_DEFAULT_COOLDOWN;
+	if (resolved->alarm == ANOMALY_ALARM_DEFAULT)
+		resolved->alarm = ANOMALY_ALARM_LIKELIHOOD;
+	if (resolved->score_window == 0)
+		resolved->score_window = ANOMALY_DEFAULT_SCORE_WINDOW;
+	if (resolved->score_horizon == 0)
+		resolved->score_horizon = ANOMALY_DEFAULT_SCORE_HORIZON;
 	if (resolved->hazard == 0.0)
 		resolved->hazard = ANOMALY_DEFAULT_HAZARD;
 	if (resolved->max_run_length == 0)

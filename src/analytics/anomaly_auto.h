@@ -4,13 +4,15 @@
  *		season length when 0, and every other zero field's default.
  *
  * Defaults (all in points unless said otherwise):
- *	- method 'auto': Holt-Winters residuals when a season is detected, robust
- *	  z otherwise (always a causal method, so 'auto' can stream);
+ *	- method 'auto': Holt-Winters residuals, with the detected season or
+ *	  none (period 1: simple exponential smoothing); causal, so it streams;
  *	- period: detected by autocorrelation for Holt-Winters, seasonal ESD and
  *	  'auto'; always 1 for methods that model no season;
  *	- window ANOMALY_DEFAULT_WINDOW, alpha 0.05 (EWMA) or 0.1 (Holt-Winters),
- *	  cooldown the period (at least ANOMALY_DEFAULT_COOLDOWN), warmup 0,
- *	  hazard 1000, max_run_length 200, max_anomalies 0.05.
+ *	  cooldown the period (at least ANOMALY_DEFAULT_COOLDOWN, 300 points, so
+ *	  that one incident raises one alarm), warmup 0, hazard 1000,
+ *	  max_run_length 200, max_anomalies 0.05, alarm likelihood with
+ *	  score_window 10 (Numenta's short window) and score_horizon 2000.
  */
 #ifndef DATALAYER_ANOMALY_AUTO_H
 #define DATALAYER_ANOMALY_AUTO_H
@@ -20,7 +22,9 @@
 #define ANOMALY_DEFAULT_WINDOW			64
 #define ANOMALY_DEFAULT_ALPHA_EWMA		0.05
 #define ANOMALY_DEFAULT_ALPHA_HW		0.1
-#define ANOMALY_DEFAULT_COOLDOWN		10
+#define ANOMALY_DEFAULT_COOLDOWN		300
+#define ANOMALY_DEFAULT_SCORE_WINDOW	10
+#define ANOMALY_DEFAULT_SCORE_HORIZON	2000
 #define ANOMALY_DEFAULT_HAZARD			1000.0
 #define ANOMALY_DEFAULT_MAX_RUN_LENGTH	200
 #define ANOMALY_DEFAULT_MAX_ANOMALIES	0.05

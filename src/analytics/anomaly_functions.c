@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "analytics/anomaly.h"
+#include "analytics/anomaly_forecast.h"
 #include "analytics/anomaly_sql.h"
 #include "analytics/timeseries.h"
 #include "fmgr.h"
@@ -49,7 +50,7 @@ option_int(JsonbValue *v, const char *key)
 }
 
 static void
-parse_anomaly_options(Jsonb *jb, AnomalyOptions *o)
+parse_anomaly_options(Jsonb *jb, AnomalyOptions *o, AnomalySqlExtra *extra)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -85,11 +86,38 @@ parse_anomaly_options(Jsonb *jb, AnomalyOptions *o)
 			o->max_run_length = option_int(&v, key);
 		else if (strcmp(key, "max_anomalies") == 0)
 			o->max_anomalies = option_number(&v, key);
+		else if (strcmp(key, "score_window") == 0)
+			o->score_window = option_int(&v, key);
+		else if (strcmp(key, "score_horizon") == 0)
+			o->score_horizon = option_int(&v, key);
+		else if (strcmp(key, "model") == 0 && extra != NULL && extra->forecast)
+		{
+			char	   *name = v.type == jbvString ? pnstrdup(v.val.string.val, v.val.string.len) : "";
+
+			if (!fc_method_parse(name, &extra->model))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("option \"model\" must name a forecasting method"),
+						 errhint("For example \"auto\", \"ets\", \"arima\", \"theta\" or \"mstl\".")));
+		}
+		else if (strcmp(key, "alarm") == 0)
+		{
+			if (v.type == jbvString && v.val.string.len == 10 &&
+				strncmp(v.val.string.val, "likelihood", 10) == 0)
+				o->alarm = ANOMALY_ALARM_LIKELIHOOD;
+			else if (v.type == jbvString && v.val.string.len == 9 &&
+					 strncmp(v.val.string.val, "threshold", 9) == 0)
+				o->alarm = ANOMALY_ALARM_THRESHOLD;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("option \"alarm\" must be \"likelihood\" or \"threshold\"")));
+		}
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown option \"%s\"", key),
-					 errhint("The options are window, alpha, period, cooldown, warmup, hazard, max_run_length and max_anomalies.")));
+					 errhint("The options are window, alpha, period, cooldown, warmup, hazard, max_run_length, max_anomalies, alarm, score_window and score_horizon.")));
 	}
 }
 
@@ -99,17 +127,33 @@ parse_anomaly_options(Jsonb *jb, AnomalyOptions *o)
  * outside [0, 1] and an option outside its range are 22023 errors naming it.
  */
 void
-anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json, AnomalyOptions *options)
+anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json, AnomalyOptions *options,
+						 AnomalySqlExtra *extra)
 {
 	char	   *name = text_to_cstring(method);
 	const char *bad;
 
 	anomaly_options_init(options);
-	if (!anomaly_method_from_name(name, &options->method))
+	if (extra != NULL)
+	{
+		extra->forecast = false;
+		extra->model = FC_AUTO;
+	}
+	if (strcmp(name, "forecast") == 0)
+	{
+		if (extra == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("method forecast has no streaming form"),
+					 errdetail("The forecast method fits its model on the whole series."),
+					 errhint("Use auto, robust_z, ewma, holt_winters or changepoint.")));
+		extra->forecast = true;
+	}
+	else if (!anomaly_method_from_name(name, &options->method))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown anomaly detection method \"%s\"", name),
-				 errhint("The methods are auto, robust_z, ewma, holt_winters, changepoint and seasonal_esd.")));
+				 errhint("The methods are auto, robust_z, ewma, holt_winters, changepoint, seasonal_esd and forecast.")));
 	options->sensitivity = sensitivity;
 	if (!(sensitivity >= 0 && sensitivity <= 1))
 		ereport(ERROR,
@@ -117,7 +161,7 @@ anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json, AnomalyO
 				 errmsg("sensitivity must be between 0 and 1"),
 				 errdetail("Higher flags more points; the default is 0.5.")));
 	if (json != NULL)
-		parse_anomaly_options(json, options);
+		parse_anomaly_options(json, options, extra);
 	bad = anomaly_options_invalid(options);
 	if (bad != NULL)
 		ereport(ERROR,
@@ -173,6 +217,7 @@ detect_anomalies(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TsPoints	pts;
 	AnomalyOptions options;
+	AnomalySqlExtra extra;
 	AnomalyResult result;
 	AnomalyStatus status;
 	double	   *values;
@@ -183,16 +228,39 @@ detect_anomalies(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 
 	anomaly_options_from_sql(PG_GETARG_TEXT_PP(1), PG_GETARG_FLOAT8(2),
-							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &options);
+							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &options, &extra);
 
 	ts_datum_to_points(PG_GETARG_DATUM(0), &pts);
 	values = anomaly_series_values(&pts);
 	anomaly_result_init(&result, pts.count);
-	status = anomaly_detect(values, pts.count, &options, &result);
-	if (status != ANOMALY_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot detect anomalies in this series: %s", anomaly_status_message(status))));
+	if (extra.forecast)
+	{
+		char		message[200];
+		FcStatus	fc;
+
+		if (pts.count == 0)
+			return (Datum) 0;
+		fc = anomaly_detect_forecast(values, pts.count, &options, extra.model, &result, NULL, message);
+		if (fc == FC_ERR_NOT_FINITE)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("cannot forecast a series with infinite values"),
+					 errhint("Replace them with NULL: missing points are interpolated for the fit.")));
+		else if (fc != FC_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot detect anomalies with the forecast method: %s",
+							message[0] ? message : "the series is too short"),
+					 errhint("The forecast method needs at least %d values.", FC_MIN_POINTS)));
+	}
+	else
+	{
+		status = anomaly_detect(values, pts.count, &options, &result);
+		if (status != ANOMALY_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot detect anomalies in this series: %s", anomaly_status_message(status))));
+	}
 
 	for (i = 0; i < pts.count; i++)
 	{

@@ -9,12 +9,23 @@
 #include "postgres.h"
 
 #include "analytics/anomaly.h"
+#include "analytics/forecast_engine.h"
 #include "analytics/timeseries.h"
 #include "utils/jsonb.h"
 
-/* json may be NULL; every bad value is an ERROR naming it */
+/* what the SQL layer adds to the core's options: the 'forecast' method */
+typedef struct AnomalySqlExtra
+{
+	bool		forecast;		/* method 'forecast' (batch only) */
+	FcMethod	model;			/* its forecasting method, option "model" */
+} AnomalySqlExtra;
+
+/*
+ * json may be NULL; every bad value is an ERROR naming it.  extra NULL:
+ * the caller streams, and 'forecast' is refused (0A000).
+ */
 extern void anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json,
-									 AnomalyOptions *options);
+									 AnomalyOptions *options, AnomalySqlExtra *extra);
 
 /* a point's row: (time, value, expected, lower, upper, score, is_anomaly, is_onset) */
 #define ANOMALY_POINT_COLUMNS 8

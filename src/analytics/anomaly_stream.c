@@ -6,11 +6,14 @@
  * anomaly_detect() runs its causal methods through anomaly_stream_update()
  * too, so there is a single implementation of every causal method.
  *
- * Serialized form (version 1), all integers and doubles little-endian:
+ * Serialized form (version 2), all integers and doubles little-endian:
  *	"DLAS"  u16 version  u8 method  u8 zero
  *	f64 sensitivity  i32 window  f64 alpha  i32 period  i32 cooldown
  *	i32 warmup  f64 hazard  i32 max_run_length  f64 max_anomalies
+ *	i32 alarm  i32 score_window  i32 score_horizon
  *	i64 points_seen  i64 last_flagged
+ *	likelihood:    i32 count  i32 head  i64 seen  f64 mean  f64 variance
+ *	               f64 ring[count]
  *	robust z:      i32 count  i32 head  f64 ring[count]
  *	EWMA:          i64 seen  f64 mean  f64 variance
  *	Holt-Winters:  i64 position  i64 seen  f64 level  f64 variance
@@ -32,6 +35,7 @@
 #include "analytics/anomaly.h"
 #include "analytics/anomaly_auto.h"
 #include "analytics/anomaly_causal.h"
+#include "analytics/anomaly_likelihood.h"
 #include "analytics/anomaly_stream.h"
 
 /* a stream counts at most this many points: far beyond any real stream, far below overflow */
@@ -41,7 +45,9 @@ struct AnomalyStream
 {
 	AnomalyOptions options;		/* resolved */
 	double		threshold;
+	double		tail_threshold;
 	AnomalyEpisodeState episode;
+	AnomalyLikelihoodState likelihood;
 	RobustZState robust_z;
 	EwmaState	ewma;
 	HoltWintersState holt_winters;
@@ -50,9 +56,11 @@ struct AnomalyStream
 
 #define STREAM_MAGIC "DLAS"
 #define STREAM_HEADER_SIZE (4 + 2 + 1 + 1)
-#define STREAM_OPTIONS_SIZE (8 + 4 + 8 + 4 + 4 + 4 + 8 + 4 + 8)
+#define STREAM_OPTIONS_SIZE (8 + 4 + 8 + 4 + 4 + 4 + 8 + 4 + 8 + 4 + 4 + 4)
 #define STREAM_EPISODE_SIZE (8 + 8)
-#define STREAM_FIXED_SIZE (STREAM_HEADER_SIZE + STREAM_OPTIONS_SIZE + STREAM_EPISODE_SIZE)
+#define STREAM_LIKELIHOOD_SIZE (4 + 4 + 8 + 8 + 8)
+#define STREAM_FIXED_SIZE (STREAM_HEADER_SIZE + STREAM_OPTIONS_SIZE + \
+						   STREAM_EPISODE_SIZE + STREAM_LIKELIHOOD_SIZE)
 #define STREAM_CHECKSUM_SIZE 4
 
 static bool
@@ -79,7 +87,8 @@ check_resolved(const AnomalyOptions *o)
 		return ANOMALY_ERR_OPTION;
 	if (o->window < 3 || !(o->alpha > 0.0) || o->period < 1 || o->cooldown < 1 ||
 		!(o->hazard >= 2.0) || o->max_run_length < 2 * CHANGEPOINT_RECENT ||
-		!(o->max_anomalies > 0.0))
+		!(o->max_anomalies > 0.0) || o->alarm == ANOMALY_ALARM_DEFAULT ||
+		o->score_window < 1 || o->score_horizon < ANOMALY_LIKELIHOOD_MIN_HORIZON)
 		return ANOMALY_ERR_OPTION;
 	return ANOMALY_OK;
 }
@@ -111,7 +120,9 @@ anomaly_stream_create(const AnomalyOptions *options, AnomalyStream **stream)
 	s = dl_alloc0(sizeof(AnomalyStream));
 	s->options = resolved;
 	s->threshold = anomaly_method_threshold(resolved.method, resolved.sensitivity);
+	s->tail_threshold = anomaly_likelihood_threshold(resolved.sensitivity);
 	anomaly_episode_init(&s->episode);
+	anomaly_likelihood_init(&s->likelihood, resolved.score_window, resolved.score_horizon);
 	switch (resolved.method)
 	{
 		case ANOMALY_METHOD_ROBUST_Z:
@@ -191,11 +202,14 @@ anomaly_stream_update(AnomalyStream *stream, const double *values, size_t n,
 	result->method_used = o->method;
 	result->period_used = o->period;
 	result->threshold = stream->threshold;
+	result->tail_threshold = stream->tail_threshold;
+	result->alarm_used = o->alarm;
 
 	for (i = 0; i < n; i++)
 	{
 		AnomalyStepOutput out;
 		bool		flagged;
+		double		tail = 1.0;
 
 		if ((i & 4095) == 4095)
 			dl_check_interrupts();
@@ -216,7 +230,24 @@ anomaly_stream_update(AnomalyStream *stream, const double *values, size_t n,
 			default:
 				return ANOMALY_ERR_NOT_STREAMABLE;
 		}
-		flagged = out.is_anomaly && stream->episode.points_seen >= (int64_t) o->warmup;
+		if (anomaly_value_usable(values[i]))
+			tail = anomaly_likelihood_step(&stream->likelihood, out.score);
+		if (o->alarm == ANOMALY_ALARM_LIKELIHOOD)
+			/*
+			 * the point is outside its band, and either the recent scores
+			 * are improbably high for this series or the point is extreme
+			 * (ANOMALY_EXTREME_FACTOR times the band's threshold, 15 sigma
+			 * at the default): a point inside the band is never called
+			 * anomalous, however high its neighbours scored, and a series'
+			 * past incidents cannot hide a gross one
+			 */
+			flagged = out.is_anomaly &&
+				(tail <= stream->tail_threshold ||
+				 out.score >= ANOMALY_EXTREME_FACTOR * stream->threshold);
+		else
+			flagged = out.is_anomaly;
+		flagged = flagged && stream->episode.points_seen >= (int64_t) o->warmup;
+		result->tail_probability[i] = tail;
 		result->expected[i] = out.expected;
 		result->lower[i] = out.lower;
 		result->upper[i] = out.upper;
@@ -282,7 +313,7 @@ anomaly_stream_serialized_size(const AnomalyStream *stream)
 		count = stream->robust_z.count;
 	else if (stream->options.method == ANOMALY_METHOD_CHANGEPOINT)
 		count = stream->changepoint.count;
-	return STREAM_FIXED_SIZE +
+	return STREAM_FIXED_SIZE + 8 * (size_t) stream->likelihood.count +
 		body_size(stream->options.method, count, stream->options.period) +
 		STREAM_CHECKSUM_SIZE;
 }
@@ -363,8 +394,18 @@ anomaly_stream_serialize(const AnomalyStream *stream, uint8_t *buffer, size_t ca
 	put_f64(&w, o->hazard);
 	put_i32(&w, o->max_run_length);
 	put_f64(&w, o->max_anomalies);
+	put_i32(&w, o->alarm);
+	put_i32(&w, o->score_window);
+	put_i32(&w, o->score_horizon);
 	put_i64(&w, stream->episode.points_seen);
 	put_i64(&w, stream->episode.last_flagged);
+	put_i32(&w, stream->likelihood.count);
+	put_i32(&w, stream->likelihood.head);
+	put_i64(&w, stream->likelihood.seen);
+	put_f64(&w, stream->likelihood.mean);
+	put_f64(&w, stream->likelihood.variance);
+	for (i = 0; i < stream->likelihood.count; i++)
+		put_f64(&w, stream->likelihood.ring[i]);
 	switch (o->method)
 	{
 		case ANOMALY_METHOD_ROBUST_Z:
@@ -514,6 +555,7 @@ anomaly_stream_deserialize(const uint8_t *buffer, size_t length, AnomalyStream *
 {
 	AnomalyOptions o;
 	AnomalyEpisodeState episode;
+	AnomalyLikelihoodState likelihood;
 	AnomalyStream *s;
 	Reader		r;
 	const uint8_t *body;
@@ -558,9 +600,27 @@ anomaly_stream_deserialize(const uint8_t *buffer, size_t length, AnomalyStream *
 	o.hazard = get_f64(&r);
 	o.max_run_length = get_i32(&r);
 	o.max_anomalies = get_f64(&r);
+	o.alarm = get_i32(&r);
+	o.score_window = get_i32(&r);
+	o.score_horizon = get_i32(&r);
 	episode.points_seen = get_i64(&r);
 	episode.last_flagged = get_i64(&r);
 	if (!r.ok || check_resolved(&o) != ANOMALY_OK)
+		return ANOMALY_ERR_STATE_CORRUPT;
+
+	/* the likelihood's ring count first, so nothing is read past its bound */
+	anomaly_likelihood_init(&likelihood, o.score_window, o.score_horizon);
+	likelihood.count = get_i32(&r);
+	likelihood.head = get_i32(&r);
+	likelihood.seen = get_i64(&r);
+	likelihood.mean = get_finite(&r);
+	likelihood.variance = get_finite(&r);
+	if (!r.ok || likelihood.count < 0 || likelihood.count > likelihood.window)
+		return ANOMALY_ERR_STATE_CORRUPT;
+	for (i = 0; i < likelihood.count; i++)
+		likelihood.ring[i] = get_f64(&r);
+	if (!r.ok || !anomaly_likelihood_valid(&likelihood) ||
+		likelihood.seen > episode.points_seen)
 		return ANOMALY_ERR_STATE_CORRUPT;
 	/* methods without a season store period 1 (see anomaly_resolve_options) */
 	if (o.method != ANOMALY_METHOD_HOLT_WINTERS && o.period != 1)
@@ -673,6 +733,7 @@ anomaly_stream_deserialize(const uint8_t *buffer, size_t length, AnomalyStream *
 	if (anomaly_stream_create(&o, &s) != ANOMALY_OK)
 		return ANOMALY_ERR_STATE_CORRUPT;
 	s->episode = episode;
+	s->likelihood = likelihood;
 	r.p = body;
 	switch (o.method)
 	{

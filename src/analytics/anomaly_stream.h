@@ -23,7 +23,7 @@
 
 typedef struct AnomalyStream AnomalyStream;
 
-#define ANOMALY_STREAM_VERSION 1
+#define ANOMALY_STREAM_VERSION 2
 
 /* options must be resolved (a causal method, period >= 1) */
 extern AnomalyStatus anomaly_stream_create(const AnomalyOptions *options,

@@ -109,7 +109,7 @@ anomaly_state(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	anomaly_options_from_sql(PG_GETARG_TEXT_PP(1), PG_GETARG_FLOAT8(2),
-							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &options);
+							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &options, NULL);
 	if (PG_ARGISNULL(0))
 		memset(&pts, 0, sizeof(pts));
 	else

@@ -85,7 +85,8 @@ fc_result_free(FcResult *result)
 	dl_free(result->mean);
 	dl_free(result->lower);
 	dl_free(result->upper);
-	result->mean = result->lower = result->upper = NULL;
+	dl_free(result->fitted);
+	result->mean = result->lower = result->upper = result->fitted = NULL;
 }
 
 /* ------------------------------------------------------------ one method */
@@ -354,7 +355,8 @@ fit_mstl(const Problem *p, AdjustedModel model, MethodOut *out)
 
 			for (k = 0; k < m.n_periods; k++)
 				len += snprintf(plist + len, sizeof(plist) - len, "%s%d", k ? "," : "", m.periods[k]);
-			snprintf(out->model, sizeof(out->model), "STL(%s) + %s", plist, inner);
+			/* the inner name cut to what fits after "STL(<= 39 chars) + " */
+			snprintf(out->model, sizeof(out->model), "STL(%s) + %.190s", plist, inner);
 		}
 	}
 	dl_free(adjusted);
@@ -429,16 +431,20 @@ fit_arima(const double *y, int n, int period, const Problem *p, MethodOut *out)
 		 * arima_residuals() gives the standardised innovations of the
 		 * differenced series, which start after the first d + D*m values
 		 * (those only start the differencing: no fitted value, left out of
-		 * in-sample accuracy).  Times sigma they are the one-step errors of
-		 * the series itself, exactly once the filter has reached its
-		 * steady state and slightly overstated before.
+		 * in-sample accuracy).  They are already on the data's scale: the
+		 * filter's variances F_t are relative to sigma2, which is
+		 * concentrated out of the likelihood, so e_t / sqrt(F_t) is the
+		 * one-step error itself once the filter has reached its steady
+		 * state (F_t = 1) and slightly shrunk before.  That is what R's
+		 * residuals() of an Arima fit are, and y - them its fitted().
+		 * (Multiplying by sigma again, as this once did, put the fitted
+		 * values far off for any series whose sigma is not near 1.)
 		 */
 		int			start = fit.order.d + fit.order.D * fit.order.period;
-		double		sigma = sqrt(fit.sigma2 > 0 ? fit.sigma2 : 0.0);
 
 		out->fitted = dl_alloc(sizeof(double) * n);
 		for (i = 0; i < n; i++)
-			out->fitted[i] = (i < start || i - start >= fit.nobs) ? NAN : y[i] - resid[i - start] * sigma;
+			out->fitted[i] = (i < start || i - start >= fit.nobs) ? NAN : y[i] - resid[i - start];
 		dl_free(resid);
 	}
 	else
@@ -663,6 +669,29 @@ run_method(FcMethod method, const Problem *p, MethodOut *out)
 
 /* ------------------------------------------------------------- accuracy */
 
+/*
+ * One-step fitted values of the benchmark methods on the original scale, as
+ * R's fitted() gives them: the previous value (naive), the value one season
+ * back (seasonal naive, which is naive when there is no full season, as in
+ * run_method), the previous value plus the mean step (drift).  Computed
+ * only for callers that ask (want_fitted) and kept out of the in-sample
+ * accuracy, which has always been reported for fitted models only.
+ */
+static void
+baseline_fitted(FcMethod method, const double *y, int n, int period, double *fitted)
+{
+	int			lag = 1,
+				t;
+	double		step = 0;
+
+	if (method == FC_SNAIVE && period >= 2 && n >= period + 1)
+		lag = period;
+	if (method == FC_DRIFT && n > 1)
+		step = (y[n - 1] - y[0]) / (n - 1);
+	for (t = 0; t < n; t++)
+		fitted[t] = t < lag ? NAN : y[t - lag] + step;
+}
+
 /* in-sample mean absolute seasonal difference (MASE's scale) */
 static double
 mase_scale(const double *y, int n, int m)
@@ -784,6 +813,12 @@ calibrate_intervals(FcMethod method, const Problem *p, MethodOut *out)
 	return factor;
 }
 
+FcMethod
+fc_auto_method(int n_periods)
+{
+	return n_periods > 0 ? FC_MSTL_ARIMA : FC_COMBINED;
+}
+
 /* ------------------------------------------------------------- entry point */
 
 static FcStatus
@@ -889,6 +924,12 @@ fc_forecast(const FcRequest *req, FcResult *result)
 		snprintf(result->message, sizeof(result->message), "the series is constant: so is its forecast");
 		result->mae = result->rmse = 0;
 		result->n_periods = 0;
+		if (req->want_fitted)
+		{
+			result->fitted = dl_alloc(sizeof(double) * req->n);
+			for (t = 0; t < req->n; t++)
+				result->fitted[t] = req->y[0];
+		}
 		return FC_OK;
 	}
 
@@ -926,7 +967,7 @@ fc_forecast(const FcRequest *req, FcResult *result)
 
 	if (method == FC_AUTO)
 	{
-		method = p.n_periods > 0 ? FC_MSTL_ARIMA : FC_COMBINED;
+		method = fc_auto_method(p.n_periods);
 		calibrate = true;
 	}
 
@@ -947,7 +988,7 @@ fc_forecast(const FcRequest *req, FcResult *result)
 		out_init(&out, &p);
 		method = n_periods > 0 ? FC_SNAIVE : FC_NAIVE;
 		run_method(method, &p, &out);
-		snprintf(out.note, sizeof(out.note), "%s; fell back to %s", why, fc_method_name(method));
+		snprintf(out.note, sizeof(out.note), "%.170s; fell back to %s", why, fc_method_name(method));
 		calibrate = false;
 	}
 	if (calibrate)
@@ -1004,6 +1045,20 @@ fc_forecast(const FcRequest *req, FcResult *result)
 			result->mae = sa / cnt;
 			result->rmse = sqrt(ss / cnt);
 			result->mase = ms > 0 ? result->mae / ms : NAN;
+		}
+	}
+	if (req->want_fitted)
+	{
+		if (out.fitted != NULL)
+		{
+			result->fitted = dl_alloc(sizeof(double) * p.n);
+			for (t = 0; t < p.n; t++)
+				result->fitted[t] = out.fitted[t] * scale;
+		}
+		else if (method == FC_NAIVE || method == FC_SNAIVE || method == FC_DRIFT)
+		{
+			result->fitted = dl_alloc(sizeof(double) * p.n);
+			baseline_fitted(method, req->y, p.n, first_period(&p), result->fitted);
 		}
 	}
 	/* nothing leaves here as NaN without a reason */

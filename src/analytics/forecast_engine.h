@@ -61,6 +61,7 @@ typedef struct FcRequest
 	const char *ets_model;		/* "ZZZ" style pattern, NULL = "ZZZ" */
 	int			damped;			/* -1 either, 0 no, 1 yes */
 	uint64_t	seed;			/* simulated intervals */
+	bool		want_fitted;	/* fill FcResult.fitted (false: left NULL) */
 } FcRequest;
 
 typedef struct FcResult
@@ -92,6 +93,14 @@ typedef struct FcResult
 	double		mae,
 				rmse,
 				mase;
+
+	/*
+	 * With want_fitted: the n in-sample one-step-ahead fitted values of the
+	 * chosen model on the original scale (NaN where the model has none, e.g.
+	 * the first value of naive or the first d + D*m of ARIMA); NULL when
+	 * not asked for or when the method has none.  Freed by fc_result_free.
+	 */
+	double	   *fitted;
 } FcResult;
 
 extern const char *fc_method_name(FcMethod method);
@@ -106,6 +115,14 @@ extern void fc_request_init(FcRequest *req);
  */
 extern FcStatus fc_forecast(const FcRequest *req, FcResult *result);
 extern void fc_result_free(FcResult *result);
+
+/*
+ * What 'auto' fits once the seasonal periods are known (n_periods of them
+ * survived detection or were given): MSTL + ARIMA for a seasonal series,
+ * the mean of ETS, ARIMA and Theta otherwise.  If that fails, fc_forecast
+ * falls back to the seasonal naive or naive method.
+ */
+extern FcMethod fc_auto_method(int n_periods);
 
 /*
  * Seasonal periods worth modelling in y (ascending, each with at least two

@@ -33,3 +33,13 @@ RETURNS jsonb AS 'MODULE_PATHNAME', 'anomaly_state_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION datalayer.anomaly_state_info(bytea) IS
     'What a detector state holds: method, points seen, size';
+
+-- Multivariate: an isolation forest over points of several values
+-- (src/analytics/isolation_forest_functions.c).
+CREATE FUNCTION datalayer.detect_anomalies_multi(times timestamptz[], points float8[],
+                                                 sensitivity float8 DEFAULT 0.5, options jsonb DEFAULT NULL)
+RETURNS TABLE ("time" timestamptz, "values" float8[], score float8, is_anomaly boolean)
+AS 'MODULE_PATHNAME', 'detect_anomalies_multi'
+LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION datalayer.detect_anomalies_multi(timestamptz[], float8[], float8, jsonb) IS
+    'Every point of several values with its isolation forest score and whether it is anomalous';

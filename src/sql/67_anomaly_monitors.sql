@@ -359,7 +359,7 @@ BEGIN
     ON CONFLICT (monitor_id, series_key) DO UPDATE SET last_anomaly_at = t, last_alert_id = a.alert_id;
     PERFORM pg_notify(m.channel, jsonb_build_object(
         'event', 'alert', 'alert_id', a.alert_id, 'monitor', m.monitor_name, 'series', key,
-        'time', t, 'value', v, 'expected', expected, 'score', score, 'severity', sev, 'status', a.status)::text);
+        'time', to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'value', v, 'expected', expected, 'score', score, 'severity', sev, 'status', a.status)::text);
     RETURN a.alert_id;
 END $$;
 

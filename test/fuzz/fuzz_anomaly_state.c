@@ -1,4 +1,4 @@
-/* fuzz-deps: src/analytics/anomaly.c src/analytics/anomaly_auto.c src/analytics/anomaly_changepoint.c src/analytics/anomaly_ewma.c src/analytics/anomaly_holt_winters.c src/analytics/anomaly_robust_z.c src/analytics/anomaly_seasonal.c src/analytics/anomaly_seasonal_esd.c src/analytics/anomaly_stats.c src/analytics/anomaly_stream.c */
+/* fuzz-deps: src/analytics/anomaly.c src/analytics/anomaly_auto.c src/analytics/anomaly_changepoint.c src/analytics/anomaly_ewma.c src/analytics/anomaly_holt_winters.c src/analytics/anomaly_robust_z.c src/analytics/anomaly_seasonal.c src/analytics/anomaly_seasonal_esd.c src/analytics/anomaly_stats.c src/analytics/anomaly_stream.c src/analytics/anomaly_likelihood.c */
 /*
  * fuzz_anomaly_state.c
  *		libFuzzer harness for anomaly_stream_deserialize(), the loader of the

@@ -1,4 +1,4 @@
-/* unit-deps: src/analytics/anomaly.c src/analytics/anomaly_auto.c src/analytics/anomaly_changepoint.c src/analytics/anomaly_ewma.c src/analytics/anomaly_holt_winters.c src/analytics/anomaly_robust_z.c src/analytics/anomaly_seasonal.c src/analytics/anomaly_seasonal_esd.c src/analytics/anomaly_stats.c src/analytics/anomaly_stream.c */
+/* unit-deps: src/analytics/anomaly.c src/analytics/anomaly_auto.c src/analytics/anomaly_changepoint.c src/analytics/anomaly_ewma.c src/analytics/anomaly_holt_winters.c src/analytics/anomaly_robust_z.c src/analytics/anomaly_seasonal.c src/analytics/anomaly_seasonal_esd.c src/analytics/anomaly_stats.c src/analytics/anomaly_stream.c src/analytics/anomaly_likelihood.c */
 /*
  * test_anomaly.c
  *		The anomaly detection core without a server: spikes injected into
@@ -19,6 +19,7 @@
 #include "analytics/anomaly.h"
 #include "analytics/anomaly_auto.h"
 #include "analytics/anomaly_causal.h"
+#include "analytics/anomaly_likelihood.h"
 #include "analytics/anomaly_seasonal.h"
 #include "analytics/anomaly_stats.h"
 #include "analytics/anomaly_stream.h"
@@ -238,6 +239,8 @@ set_method_options(AnomalyOptions *o, AnomalyMethod m)
 {
 	anomaly_options_init(o);
 	o->method = m;
+	/* these tests are about each method's per-point score and band */
+	o->alarm = ANOMALY_ALARM_THRESHOLD;
 	/* a window short against the season and a fast EWMA follow it closely */
 	if (m == ANOMALY_METHOD_ROBUST_Z)
 		o->window = 25;
@@ -376,6 +379,9 @@ test_clean_noise(void)
 
 		anomaly_options_init(&o);
 		o.method = all_methods[j];
+		/* change probabilities are not near-Gaussian: their own threshold */
+		if (all_methods[j] == ANOMALY_METHOD_CHANGEPOINT)
+			o.alarm = ANOMALY_ALARM_THRESHOLD;
 		run(x, n, &o, &r);
 		flags = count_flags(&r, 0);
 		printf("# %-12s on 5000 points of clean noise: %zu flagged\n",
@@ -384,8 +390,8 @@ test_clean_noise(void)
 				 anomaly_method_name(all_methods[j]), flags);
 		check(flags <= 3, msg);
 		if (all_methods[j] == ANOMALY_METHOD_AUTO)
-			check(r.method_used == ANOMALY_METHOD_ROBUST_Z && r.period_used == 1,
-				  "auto: noise gets robust z, no season");
+			check(r.method_used == ANOMALY_METHOD_HOLT_WINTERS && r.period_used == 1,
+				  "auto: noise gets Holt-Winters residuals, no season");
 		anomaly_result_free(&r);
 	}
 	/* a random walk has slowly decaying autocorrelation, not a season */
@@ -416,6 +422,7 @@ test_level_shift(void)
 		x[i] = 10.0 + (i >= shift ? 6.0 : 0.0) + gauss();
 	anomaly_options_init(&o);
 	o.method = ANOMALY_METHOD_CHANGEPOINT;
+	o.alarm = ANOMALY_ALARM_THRESHOLD;	/* where the change probability peaks */
 	check(run(x, n, &o, &r) == ANOMALY_OK, "changepoint: runs");
 	for (i = 0; i < n; i++)
 	{
@@ -469,7 +476,8 @@ same_result(const AnomalyResult *a, size_t offset, const AnomalyResult *b)
 		memcmp(a->upper + offset, b->upper, d) == 0 &&
 		memcmp(a->score + offset, b->score, d) == 0 &&
 		memcmp(a->is_anomaly + offset, b->is_anomaly, sizeof(bool) * b->n) == 0 &&
-		memcmp(a->is_onset + offset, b->is_onset, sizeof(bool) * b->n) == 0;
+		memcmp(a->is_onset + offset, b->is_onset, sizeof(bool) * b->n) == 0 &&
+		memcmp(a->tail_probability + offset, b->tail_probability, d) == 0;
 }
 
 static uint8_t *
@@ -527,6 +535,9 @@ test_stream_equals_batch(void)
 
 		anomaly_options_init(&o);
 		o.method = causal_methods[m];
+		/* robust z streams the per-point rule, the others the likelihood */
+		if (causal_methods[m] == ANOMALY_METHOD_ROBUST_Z)
+			o.alarm = ANOMALY_ALARM_THRESHOLD;
 		o.cooldown = 5;
 		o.warmup = 30;
 		run(x, n, &o, &batch);
@@ -690,9 +701,9 @@ test_corrupt_state(void)
 
 		/* an intact blob of another version */
 		memcpy(copy, blob, len);
-		copy[4] = 2;
+		copy[4] = ANOMALY_STREAM_VERSION + 1;
 		put_checksum(copy, len);
-		snprintf(msg, sizeof(msg), "%s: a blob of version 2 gives STATE_VERSION",
+		snprintf(msg, sizeof(msg), "%s: a blob of the next version gives STATE_VERSION",
 				 anomaly_method_name(causal_methods[m]));
 		check(anomaly_stream_deserialize(copy, len, &back) == ANOMALY_ERR_STATE_VERSION, msg);
 
@@ -931,8 +942,11 @@ test_tiny_and_constant(void)
 			run(x, n, &o, &r);
 			snprintf(msg, sizeof(msg), "%s: one step off a constant %g is flagged, finite score",
 					 anomaly_method_name(all_methods[m]), levels[l]);
+			/* the short-term mean stays high for one score window */
 			check(r.is_anomaly[400] && r.is_onset[400] && isfinite(r.score[400]) &&
-				  count_flags(&r, 0) == 1, msg);
+				  count_flags(&r, 0) >= 1 && count_flags(&r, 0) <= ANOMALY_DEFAULT_SCORE_WINDOW &&
+				  count_flags(&r, 400) == count_flags(&r, 0) && r.tail_probability[400] == 0.0,
+				  msg);
 			anomaly_result_free(&r);
 		}
 	}
@@ -979,6 +993,7 @@ test_robust_z_reference(void)
 	x[41] = -25.0;
 	anomaly_options_init(&o);
 	o.method = ANOMALY_METHOD_ROBUST_Z;
+	o.alarm = ANOMALY_ALARM_THRESHOLD;
 	o.window = W;
 	run(x, N, &o, &r);
 	for (i = 1; i < N; i++)
@@ -1032,6 +1047,117 @@ test_robust_z_reference(void)
 	anomaly_result_free(&r);
 }
 
+/* ------------------------------------------------------ anomaly likelihood */
+
+static void
+test_likelihood(void)
+{
+	AnomalyLikelihoodState st;
+	AnomalyOptions o;
+	AnomalyResult r;
+	double		tail = 0.0;
+	bool		early = true;
+	size_t		n = 3000,
+				i,
+				onsets = 0,
+				where = 0;
+	double	   *x;
+	uint8_t    *blob;
+	size_t		len;
+	AnomalyStream *s = NULL;
+	AnomalyStream *back = NULL;
+	int			k;
+
+	/* window 2, horizon 16: no verdict before 16 means, then a constant's is 0.5 */
+	anomaly_likelihood_init(&st, 2, 16);
+	check(anomaly_likelihood_min_history(&st) == 16, "likelihood: min history 8 windows, at most the horizon");
+	for (k = 0; k < 16; k++)
+		if (anomaly_likelihood_step(&st, 1.0) != 1.0)
+			early = false;
+	check(early, "likelihood: tail 1 while fewer than 16 means were absorbed");
+	tail = anomaly_likelihood_step(&st, 1.0);
+	check(tail == 0.5, "likelihood: a constant score against its own history: tail exactly 0.5");
+	tail = anomaly_likelihood_step(&st, 3.0);
+	check(tail == 0.0 && (st.ring[0] == 3.0 || st.ring[1] == 3.0), "likelihood: a rise off a zero-variance history: tail 0");
+
+	/* window 1: mean and variance are the running (population) ones up to the horizon */
+	anomaly_likelihood_init(&st, 1, 16);
+	for (k = 0; k < 16; k++)
+		(void) anomaly_likelihood_step(&st, (double) k);
+	check(st.mean == 7.5 && fabs(st.variance - 21.25) < 1e-12,
+		  "likelihood: scores 0..15 give mean 7.5 and variance 21.25");
+	tail = anomaly_likelihood_step(&st, 20.0);
+	snprintf(msg, sizeof(msg), "likelihood: score 20 then has tail 0.5 erfc(12.5 / sqrt(2 * 21.25)) = 0.0033477 (%.9g)", tail);
+	check(fabs(tail - 0.0033476567693756) < 1e-12, msg);
+	(void) anomaly_likelihood_step(&st, 1e12);
+	check(st.ring[0] == ANOMALY_LIKELIHOOD_SCORE_CAP && anomaly_likelihood_valid(&st),
+		  "likelihood: scores are capped at 100, state stays valid");
+	check(anomaly_likelihood_threshold(0.5) == 1e-6 &&
+		  fabs(anomaly_likelihood_threshold(0.0) / 1e-8 - 1.0) < 1e-12 &&
+		  fabs(anomaly_likelihood_threshold(1.0) / 1e-4 - 1.0) < 1e-12,
+		  "likelihood: tail threshold 1e-8 / 1e-6 / 1e-4 at sensitivity 0 / 0.5 / 1");
+
+	/* options */
+	anomaly_options_init(&o);
+	o.alarm = 3;
+	check(anomaly_options_invalid(&o) && strcmp(anomaly_options_invalid(&o), "alarm") == 0,
+		  "options: alarm 3 is out of range");
+	anomaly_options_init(&o);
+	o.score_window = ANOMALY_LIKELIHOOD_MAX_WINDOW + 1;
+	check(anomaly_options_invalid(&o) && strcmp(anomaly_options_invalid(&o), "score_window") == 0,
+		  "options: score_window 65 is out of range");
+	anomaly_options_init(&o);
+	o.score_horizon = ANOMALY_LIKELIHOOD_MIN_HORIZON - 1;
+	check(anomaly_options_invalid(&o) && strcmp(anomaly_options_invalid(&o), "score_horizon") == 0,
+		  "options: score_horizon 15 is out of range");
+
+	/* default 'auto': one burst in a noisy season raises exactly one alarm */
+	x = dl_alloc(sizeof(double) * n);
+	make_seasonal(x, n, 50, 5.0, 1.0, 20.0);
+	for (i = 2000; i < 2010; i++)
+		x[i] += 8.0;
+	anomaly_options_init(&o);
+	run(x, n, &o, &r);
+	for (i = 0; i < n; i++)
+		if (r.is_onset[i])
+		{
+			onsets++;
+			where = i;
+		}
+	snprintf(msg, sizeof(msg), "auto: a 10-point burst of 8 sigma at 2000 in 3000 noisy seasonal points: one alarm (%zu, at %zu)",
+			 onsets, where);
+	check(onsets == 1 && where >= 2000 && where < 2010 && r.method_used == ANOMALY_METHOD_HOLT_WINTERS &&
+		  r.period_used == 50 && r.alarm_used == ANOMALY_ALARM_LIKELIHOOD &&
+		  r.tail_probability[where] <= r.tail_threshold && r.tail_threshold == 1e-6, msg);
+	anomaly_result_free(&r);
+
+	/* likelihood fields behind a valid checksum are validated */
+	anomaly_options_init(&o);
+	o.method = ANOMALY_METHOD_EWMA;
+	anomaly_result_init(&r, 200);
+	check(anomaly_stream_start(x, 200, &o, &s, &r) == ANOMALY_OK, "likelihood: ewma stream starts");
+	anomaly_result_free(&r);
+	blob = serialize(s, &len);
+	/* offset of the likelihood's ring count: header 8, options 64, episode 16 */
+	blob[88] = ANOMALY_LIKELIHOOD_MAX_WINDOW + 1;
+	put_checksum(blob, len);
+	check(anomaly_stream_deserialize(blob, len, &back) == ANOMALY_ERR_STATE_CORRUPT && back == NULL,
+		  "likelihood: a ring count above the window is rejected");
+	dl_free(blob);
+	blob = serialize(s, &len);
+	{
+		double		minus_one = -1.0;
+
+		memcpy(blob + 88 + 16, &minus_one, 8);	/* the long-term mean (little-endian host) */
+	}
+	put_checksum(blob, len);
+	check(anomaly_stream_deserialize(blob, len, &back) == ANOMALY_ERR_STATE_CORRUPT && back == NULL,
+		  "likelihood: a negative long-term mean is rejected");
+	dl_free(blob);
+	anomaly_stream_free(s);
+	dl_free(x);
+}
+
 /* ---------------------------------------------------------------- misc */
 
 static void
@@ -1068,6 +1194,7 @@ main(void)
 	test_corrupt_state();
 	test_missing_values();
 	test_tiny_and_constant();
+	test_likelihood();
 	printf("1..%d\n", test_number);
 	printf("# %d passed, %d failed\n", test_number - failures, failures);
 	return failures ? 1 : 0;
