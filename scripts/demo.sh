@@ -224,6 +224,27 @@ show "detect_anomalies: host-004's temperature, in 10-minute averages over two d
 	       SELECT datalayer.time_bucket('10 minutes', time) AS bucket, avg(temperature) AS v FROM metrics
 	        WHERE host = 'host-004' AND time >= date_trunc('day', now()) - interval '2 days' GROUP BY 1) b))
 	  WHERE is_onset"
+step "Anomaly monitors: a scheduled job scores each boiler's new readings and raises de-duplicated alerts"
+psql_demo -q -c "CREATE TABLE boiler_temps (time timestamptz NOT NULL, boiler text NOT NULL, celsius float8)"
+psql_demo -q -c "INSERT INTO boiler_temps
+	SELECT date_trunc('minute', now()) - i * interval '1 minute', 'boiler-' || b,
+	       70 + 5 * sin(2 * pi() * extract(epoch FROM date_trunc('minute', now()) - i * interval '1 minute') / 86400)
+	       + (hashint4(i * 10 + b) % 100) / 100.0
+	  FROM generate_series(30, 2 * 1440) i, generate_series(1, 5) b"
+show "add_anomaly_monitor: one detector per boiler learns its history; it then runs every minute on the scheduler" \
+	"SELECT datalayer.add_anomaly_monitor('boiler_temps', 'time', 'celsius', group_by => '{boiler}',
+	        schedule => '1 minute', options => '{\"history\": \"2 days\"}', monitor_name => 'boilers')"
+psql_demo -q -c "INSERT INTO boiler_temps
+	SELECT date_trunc('minute', now()) - i * interval '1 minute', 'boiler-' || b,
+	       70 + 5 * sin(2 * pi() * extract(epoch FROM date_trunc('minute', now()) - i * interval '1 minute') / 86400)
+	       + (hashint4(i * 10 + b) % 100) / 100.0 + CASE WHEN b = 3 AND i BETWEEN 10 AND 13 THEN 20 ELSE 0 END
+	  FROM generate_series(1, 29) i, generate_series(1, 5) b"
+psql_demo -q -c "DO \$\$ BEGIN EXECUTE format('CALL datalayer.run_job(%s)', (SELECT job_id FROM datalayer.monitors WHERE monitor_name = 'boilers')); END \$\$"
+show "the alert: four hot minutes of boiler-3 are one episode (LISTEN datalayer_alerts to be told at once)" \
+	"SELECT alert_id, series_key, started_at, ended_at, points, round(peak_value::numeric, 1) AS peak,
+	        round(peak_expected::numeric, 1) AS expected, severity, status FROM datalayer.alerts"
+show "datalayer.monitors" \
+	"SELECT monitor_name, source, method, status, watermark, series, open_alerts FROM datalayer.monitors"
 cat <<MSG
 
 ==> The demo cluster is running (data in $DATA, log in $LOG).
