@@ -98,3 +98,5 @@ SELECT pg_temp.err(format($$SELECT datalayer.anomaly_state_info(%L::bytea)$$,
                           set_byte(state, 20, get_byte(state, 20) # 1))) FROM st_state;
 SELECT pg_temp.err(format($$SELECT datalayer.anomaly_state_info(%L::bytea)$$,
                           substring(state FROM 1 FOR length(state) - 1))) FROM st_state;
+
+DROP TABLE st_state, st_latency;

@@ -141,13 +141,14 @@ anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json, AnomalyO
 	}
 	if (strcmp(name, "forecast") == 0)
 	{
-		if (extra == NULL)
+		if (extra != NULL)
+			extra->forecast = true;
+		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("method forecast has no streaming form"),
 					 errdetail("The forecast method fits its model on the whole series."),
 					 errhint("Use auto, robust_z, ewma, holt_winters or changepoint.")));
-		extra->forecast = true;
 	}
 	else if (!anomaly_method_from_name(name, &options->method))
 		ereport(ERROR,
