@@ -27,8 +27,8 @@
 PG_FUNCTION_INFO_V1(detect_anomalies);
 
 /* options->key as a number, or an error naming the key */
-static double
-option_number(JsonbValue *v, const char *key)
+double
+anomaly_option_number(JsonbValue *v, const char *key)
 {
 	if (v->type != jbvNumeric)
 		ereport(ERROR,
@@ -40,7 +40,7 @@ option_number(JsonbValue *v, const char *key)
 static int
 option_int(JsonbValue *v, const char *key)
 {
-	double		x = option_number(v, key);
+	double		x = anomaly_option_number(v, key);
 
 	if (x != floor(x) || x < 0 || x > INT_MAX)
 		ereport(ERROR,
@@ -73,7 +73,7 @@ parse_anomaly_options(Jsonb *jb, AnomalyOptions *o, AnomalySqlExtra *extra)
 		if (strcmp(key, "window") == 0)
 			o->window = option_int(&v, key);
 		else if (strcmp(key, "alpha") == 0)
-			o->alpha = option_number(&v, key);
+			o->alpha = anomaly_option_number(&v, key);
 		else if (strcmp(key, "period") == 0)
 			o->period = option_int(&v, key);
 		else if (strcmp(key, "cooldown") == 0)
@@ -81,11 +81,11 @@ parse_anomaly_options(Jsonb *jb, AnomalyOptions *o, AnomalySqlExtra *extra)
 		else if (strcmp(key, "warmup") == 0)
 			o->warmup = option_int(&v, key);
 		else if (strcmp(key, "hazard") == 0)
-			o->hazard = option_number(&v, key);
+			o->hazard = anomaly_option_number(&v, key);
 		else if (strcmp(key, "max_run_length") == 0)
 			o->max_run_length = option_int(&v, key);
 		else if (strcmp(key, "max_anomalies") == 0)
-			o->max_anomalies = option_number(&v, key);
+			o->max_anomalies = anomaly_option_number(&v, key);
 		else if (strcmp(key, "score_window") == 0)
 			o->score_window = option_int(&v, key);
 		else if (strcmp(key, "score_horizon") == 0)

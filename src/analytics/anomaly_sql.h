@@ -27,6 +27,9 @@ typedef struct AnomalySqlExtra
 extern void anomaly_options_from_sql(text *method, double sensitivity, Jsonb *json,
 									 AnomalyOptions *options, AnomalySqlExtra *extra);
 
+/* a jsonb option's value as a number, or a 22023 error naming the option */
+extern double anomaly_option_number(JsonbValue *v, const char *key);
+
 /* a point's row: (time, value, expected, lower, upper, score, is_anomaly, is_onset) */
 #define ANOMALY_POINT_COLUMNS 8
 extern void anomaly_point_row(const TsPoints *pts, const AnomalyResult *result, uint32 i,

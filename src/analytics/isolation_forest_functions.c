@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "analytics/anomaly.h"
+#include "analytics/anomaly_sql.h"
 #include "analytics/isolation_forest.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -29,20 +30,10 @@
 
 PG_FUNCTION_INFO_V1(detect_anomalies_multi);
 
-static double
-json_number(JsonbValue *v, const char *key)
-{
-	if (v->type != jbvNumeric)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must be a number", key)));
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
-}
-
 static int
 json_int(JsonbValue *v, const char *key, double lo, double hi)
 {
-	double		x = json_number(v, key);
+	double		x = anomaly_option_number(v, key);
 
 	if (x != floor(x) || x < lo || x > hi)
 		ereport(ERROR,
@@ -80,7 +71,7 @@ parse_forest_options(Jsonb *jb, IForestOptions *o)
 			o->seed = (uint64) json_int(&v, key, 0, INT_MAX);
 		else if (strcmp(key, "contamination") == 0)
 		{
-			o->contamination = json_number(&v, key);
+			o->contamination = anomaly_option_number(&v, key);
 			if (!(o->contamination > 0 && o->contamination <= 0.5))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

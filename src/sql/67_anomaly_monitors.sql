@@ -381,6 +381,10 @@ DECLARE
     cond boolean;
     since timestamptz;
     cur_key jsonb;
+    above float8;
+    below float8;
+    hold interval;
+    bound float8;
 BEGIN
     SELECT * INTO m FROM datalayer.anomaly_monitor x WHERE x.monitor_id = id FOR UPDATE;
     IF NOT FOUND THEN
@@ -402,6 +406,11 @@ BEGIN
     newest := m.watermark;
 
     IF m.method = 'threshold' THEN
+        -- the rule, read once rather than on every row
+        above := (m.rule->>'above')::float8;
+        below := (m.rule->>'below')::float8;
+        hold := (m.rule->>'for')::interval;
+        bound := coalesce(above, below);
         q := format('SELECT k.key, k.t, k.v, st.rule_since
                        FROM (SELECT %s AS key, %I::timestamptz AS t, %I::float8 AS v FROM %s
                               WHERE %I::timestamptz > $1 AND %I::timestamptz <= $2) k
@@ -424,15 +433,13 @@ BEGIN
             n_points := n_points + 1;
             newest := greatest(newest, r.t);
             cond := r.v IS NOT NULL AND r.v = r.v
-                    AND (m.rule->'above' = 'null' OR r.v > (m.rule->>'above')::float8)
-                    AND (m.rule->'below' = 'null' OR r.v < (m.rule->>'below')::float8);
+                    AND (above IS NULL OR r.v > above)
+                    AND (below IS NULL OR r.v < below);
             IF cond THEN
                 since := coalesce(since, r.t);
-                IF r.t - since >= (m.rule->>'for')::interval THEN
+                IF r.t - since >= hold THEN
                     n_anomalies := n_anomalies + 1;
-                    IF datalayer._monitor_point(m, r.key, r.t, r.v,
-                           coalesce((m.rule->>'above')::float8, (m.rule->>'below')::float8), NULL,
-                           abs(r.v - coalesce((m.rule->>'above')::float8, (m.rule->>'below')::float8))) IS NOT NULL THEN
+                    IF datalayer._monitor_point(m, r.key, r.t, r.v, bound, NULL, abs(r.v - bound)) IS NOT NULL THEN
                         n_alerts := n_alerts + 1;
                     END IF;
                 END IF;
