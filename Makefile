@@ -17,6 +17,15 @@ MODULE_big  = datalayer
 # it appears in the tree.
 OBJS = \
 	src/datalayer.o \
+	src/columnar/columnar_customscan.o \
+	src/columnar/columnar_deleted.o \
+	src/columnar/columnar_format.o \
+	src/columnar/columnar_functions.o \
+	src/columnar/columnar_meta.o \
+	src/columnar/columnar_reader.o \
+	src/columnar/columnar_storage.o \
+	src/columnar/columnar_tableam.o \
+	src/columnar/columnar_writer.o \
 	src/aggregates/counter.o \
 	src/aggregates/counter_agg.o \
 	src/aggregates/first_last.o \
@@ -72,7 +81,17 @@ OBJS = \
 	src/scheduler/job_worker.o \
 	src/scheduler/launcher.o \
 	src/scheduler/scheduler_shmem.o \
+	src/storage/bitpack.o \
+	src/storage/codec.o \
+	src/storage/codec_alp.o \
+	src/storage/codec_bitmap.o \
 	src/storage/codec_buf.o \
+	src/storage/codec_delta.o \
+	src/storage/codec_dict.o \
+	src/storage/codec_float_delta.o \
+	src/storage/codec_plain.o \
+	src/storage/codec_xor.o \
+	src/storage/codec_zstd.o \
 	src/storage/metric_table.o \
 	src/time/gapfill.o \
 	src/time/time_bucket.o \

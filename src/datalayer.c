@@ -11,6 +11,7 @@
 #include "storage/ipc.h"
 #include "utils/guc.h"
 
+#include "columnar/columnar.h"
 #include "lineage/lineage.h"
 #include "scheduler/scheduler.h"
 #include "storage/metric_table.h"
@@ -123,6 +124,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("datalayer");
 	lineage_install_hooks();
 	gapfill_install_hooks();
+	columnar_install_hooks();
 
 	/* the scheduler needs shared memory and a launcher: only when preloaded */
 	if (process_shared_preload_libraries_in_progress)

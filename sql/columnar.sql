@@ -1,0 +1,221 @@
+-- datalayer_columnar: the columnar table access method
+SET timezone = 'UTC';
+SET datestyle = 'ISO, MDY';
+SET extra_float_digits = 0;
+SET client_min_messages = warning;
+CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- the documentation's example: a metrics table stored in columns
+CREATE TABLE col_cpu (
+    time timestamptz NOT NULL,
+    host text,
+    usage_user float8,
+    usage_system float8
+) USING datalayer_columnar;
+
+INSERT INTO col_cpu
+SELECT timestamptz '2024-01-01' + i * interval '10 seconds', 'host_' || h,
+       round((50 + 20 * sin(i / 100.0 + h))::numeric, 2),
+       round((10 + 5 * cos(i / 50.0 + h))::numeric, 2)
+FROM generate_series(0, 8639) i, generate_series(1, 10) h;
+
+SELECT count(*), count(DISTINCT host), round(avg(usage_user)::numeric, 4) FROM col_cpu;
+
+SELECT column_name, encodings, compressed_bytes < 30000 AS compact
+FROM datalayer.columnar_stats('col_cpu');
+
+-- only the columns a query uses are read; row groups outside a range are skipped
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT max(usage_user) FROM col_cpu
+WHERE time >= '2024-01-01 20:00' AND time < '2024-01-01 21:00';
+
+SELECT max(usage_user) FROM col_cpu
+WHERE time >= '2024-01-01 20:00' AND time < '2024-01-01 21:00';
+
+-- the same answers as a heap table
+CREATE TABLE col_cpu_heap (LIKE col_cpu);
+INSERT INTO col_cpu_heap SELECT * FROM col_cpu;
+SELECT (SELECT array_agg(x ORDER BY x) FROM (SELECT md5(c::text) AS x FROM col_cpu c) a)
+     = (SELECT array_agg(x ORDER BY x) FROM (SELECT md5(c::text) AS x FROM col_cpu_heap c) b) AS same_rows;
+
+-- settings per table
+SELECT datalayer.columnar_set('col_cpu', row_group_size => 20000, zstd_level => 9);
+SELECT relid, row_group_size, zstd_level FROM datalayer.columnar_settings WHERE relid = 'col_cpu'::regclass;
+SELECT datalayer.columnar_reset('col_cpu');
+SELECT relid, row_group_size, zstd_level FROM datalayer.columnar_settings WHERE relid = 'col_cpu'::regclass;
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_cpu', row_group_size => 10)$$);
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_cpu', zstd_level => 40)$$);
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_cpu_heap', 20000)$$);
+SELECT pg_temp.err($$SELECT datalayer.columnar_stats('col_cpu_heap')$$);
+
+-- every type round-trips, with NULLs, special floats, long and toasted values
+CREATE TABLE col_types (
+    i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, b bool, d date, ts timestamp,
+    tstz timestamptz, tm time, iv interval, n numeric, t text, vc varchar(300), c char(3),
+    u uuid, j jsonb, a int[], by bytea, nm name, o oid, m money
+) USING datalayer_columnar;
+INSERT INTO col_types VALUES
+  (1, 2, 3, 1.5, 2.25, true, '2024-02-29', '2024-02-29 12:00', '2024-02-29 12:00+00', '12:34:56',
+   '1 day 2 hours', 123.456, 'short', repeat('v', 300), 'abc',
+   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"k": [1, 2]}', ARRAY[1, NULL, 3], '\xdeadbeef', 'nm', 42, 12.34),
+  (NULL, NULL, NULL, 'NaN', '-Infinity', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+   NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (-32768, -2147483648, -9223372036854775808, '-Infinity', 'NaN', false, '-infinity', 'infinity',
+   'infinity', '00:00', '-1 mon', 'NaN', '', '', '', '00000000-0000-0000-0000-000000000000',
+   'null', '{}', '\x', '', 4294967295, -1);
+INSERT INTO col_types (t) SELECT repeat(md5(g::text), 1000) FROM generate_series(1, 3) g;
+SELECT i2, i4, i8, f4, f8, b, d, ts, tstz, tm, iv, n, left(t, 10) AS t, length(vc) AS vc, c, u, j, a, by, nm, o, m
+FROM col_types ORDER BY i8 NULLS LAST, length(t);
+SELECT sum(length(t)) FROM col_types;
+SELECT count(*) FROM col_types WHERE f8 = 'NaN' OR f4 = 'NaN';
+SELECT count(*) FROM col_types WHERE i4 IS NULL;
+
+-- skipping with every comparison; NaN sorts above everything, as PostgreSQL does
+CREATE TABLE col_skip (k int8, f float8, d date) USING datalayer_columnar;
+SELECT datalayer.columnar_set('col_skip', row_group_size => 1000);
+INSERT INTO col_skip SELECT g, CASE WHEN g = 4500 THEN 'NaN' ELSE g / 10.0 END, date '2024-01-01' + g / 100
+FROM generate_series(1, 10000) g;
+-- the row groups a query reads and skips, and its count(*)
+CREATE FUNCTION pg_temp.groups(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+    n bigint;
+BEGIN
+    EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF) ' || q INTO plan;
+    EXECUTE q INTO n;
+    RETURN format('%s read, %s skipped: %s rows', plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Row Groups Read',
+                  plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Row Groups Skipped', n);
+END $$;
+SELECT q, pg_temp.groups(q) AS row_groups
+FROM (VALUES ('SELECT count(*) FROM col_skip WHERE k = 2500'),
+             ('SELECT count(*) FROM col_skip WHERE k < 1500'),
+             ('SELECT count(*) FROM col_skip WHERE k <= 1000'),
+             ('SELECT count(*) FROM col_skip WHERE k > 9000'),
+             ('SELECT count(*) FROM col_skip WHERE k >= 9001'),
+             ('SELECT count(*) FROM col_skip WHERE k BETWEEN 3001 AND 3999'),
+             ('SELECT count(*) FROM col_skip WHERE k IN (5, 7005)'),
+             ('SELECT count(*) FROM col_skip WHERE 2500 = k'),
+             ('SELECT count(*) FROM col_skip WHERE k = 2500::int4'),
+             ('SELECT count(*) FROM col_skip WHERE f > 990'),
+             ('SELECT count(*) FROM col_skip WHERE f = ''NaN'''),
+             ('SELECT count(*) FROM col_skip WHERE d >= ''2024-04-01'''),
+             ('SELECT count(*) FROM col_skip WHERE k IS NULL'),
+             ('SELECT count(*) FROM col_skip WHERE k IS NOT NULL'),
+             ('SELECT count(*) FROM col_skip WHERE k + 0 = 2500')) v(q);
+PREPARE col_p(int8) AS SELECT count(*) FROM col_skip WHERE k >= $1;
+SELECT pg_temp.groups('EXECUTE col_p(9500)');
+EXECUTE col_p(9500);
+
+-- DML: unique keys, ON CONFLICT, UPDATE, DELETE, transactions and savepoints
+CREATE TABLE col_kv (id int PRIMARY KEY, v text) USING datalayer_columnar;
+INSERT INTO col_kv VALUES (1, 'a'), (2, 'b'), (3, 'c');
+SELECT pg_temp.err($$INSERT INTO col_kv VALUES (2, 'dup')$$);
+INSERT INTO col_kv VALUES (2, 'x') ON CONFLICT (id) DO NOTHING;
+INSERT INTO col_kv VALUES (2, 'b2'), (4, 'd') ON CONFLICT (id) DO UPDATE SET v = excluded.v;
+UPDATE col_kv SET v = v || '!' WHERE id = 3 RETURNING *;
+DELETE FROM col_kv WHERE id = 1 RETURNING *;
+SELECT * FROM col_kv ORDER BY id;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT * FROM col_kv WHERE id = 3;
+SELECT * FROM col_kv WHERE id = 3;
+SELECT * FROM col_kv WHERE id = 1;
+RESET enable_seqscan;
+BEGIN;
+INSERT INTO col_kv VALUES (10, 'rolled back');
+SELECT count(*) FROM col_kv;
+ROLLBACK;
+BEGIN;
+INSERT INTO col_kv VALUES (11, 'kept');
+SAVEPOINT sp;
+INSERT INTO col_kv VALUES (12, 'rolled back to savepoint');
+DELETE FROM col_kv WHERE id = 2;
+ROLLBACK TO sp;
+INSERT INTO col_kv VALUES (13, 'kept too');
+SELECT id FROM col_kv ORDER BY id;
+COMMIT;
+SELECT * FROM col_kv ORDER BY id;
+-- rows inserted by an earlier statement of the transaction are visible to the next one
+BEGIN;
+INSERT INTO col_kv VALUES (20, 'a');
+INSERT INTO col_kv SELECT id + 100, v FROM col_kv WHERE id = 20;
+SELECT id FROM col_kv WHERE id >= 20 ORDER BY id;
+COMMIT;
+DO $$
+BEGIN
+    INSERT INTO col_kv VALUES (30, 'in a block');
+    BEGIN
+        INSERT INTO col_kv VALUES (31, 'in a failed block');
+        PERFORM 1 / 0;
+    EXCEPTION WHEN division_by_zero THEN
+        NULL;
+    END;
+END $$;
+SELECT id, v FROM col_kv WHERE id >= 30 ORDER BY id;
+SELECT id FROM col_kv WHERE id < 4 ORDER BY id FOR UPDATE NOWAIT;
+SELECT pg_temp.err($$SELECT * FROM col_kv TABLESAMPLE SYSTEM (10)$$);
+CREATE INDEX CONCURRENTLY ON col_kv (v);
+DROP INDEX IF EXISTS col_kv_v_idx;
+SELECT pg_temp.err($$CREATE UNLOGGED TABLE col_unlogged (a int) USING datalayer_columnar$$);
+
+-- deletes, VACUUM FULL, CLUSTER, ANALYZE, TRUNCATE
+CREATE TABLE col_del (id int, grp int) USING datalayer_columnar;
+CREATE INDEX ON col_del (grp);
+INSERT INTO col_del SELECT g, g % 10 FROM generate_series(1, 5000) g;
+DELETE FROM col_del WHERE grp = 3;
+SELECT row_groups, rows, deleted_rows FROM datalayer.columnar_stats('col_del') LIMIT 1;
+SELECT count(*), sum(id) FROM col_del;
+SET enable_seqscan = off;
+SELECT count(*) FROM col_del WHERE grp = 3;
+SELECT count(*) FROM col_del WHERE grp = 4;
+RESET enable_seqscan;
+VACUUM FULL col_del;
+SELECT row_groups, rows, deleted_rows FROM datalayer.columnar_stats('col_del') LIMIT 1;
+SELECT count(*), sum(id) FROM col_del;
+CLUSTER col_del USING col_del_grp_idx;
+SELECT count(*), sum(id) FROM col_del;
+SELECT grp FROM col_del LIMIT 3;
+ANALYZE col_del;
+SELECT reltuples FROM pg_class WHERE oid = 'col_del'::regclass;
+SELECT attname, n_distinct FROM pg_stats WHERE tablename = 'col_del' ORDER BY attname;
+TRUNCATE col_del;
+SELECT count(*) FROM col_del;
+INSERT INTO col_del VALUES (1, 1);
+SELECT * FROM col_del;
+
+-- ALTER TABLE: access method both ways, new and dropped columns
+CREATE TABLE col_alter (id int, v text);
+INSERT INTO col_alter SELECT g, 'v' || g FROM generate_series(1, 3000) g;
+ALTER TABLE col_alter SET ACCESS METHOD datalayer_columnar;
+SELECT count(*), sum(id), max(v) FROM col_alter;
+ALTER TABLE col_alter ADD COLUMN w int DEFAULT 7, ADD COLUMN z text;
+INSERT INTO col_alter VALUES (3001, 'new', 8, 'z');
+SELECT sum(w), count(z) FROM col_alter;
+ALTER TABLE col_alter DROP COLUMN v;
+SELECT * FROM col_alter WHERE id IN (1, 3001) ORDER BY id;
+ALTER TABLE col_alter SET ACCESS METHOD heap;
+SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'col_alter'::regclass;
+SELECT count(*), sum(id), sum(w) FROM col_alter;
+
+-- a damaged catalog entry is reported, not decoded
+CREATE TABLE col_damaged (a int) USING datalayer_columnar;
+INSERT INTO col_damaged SELECT generate_series(1, 100);
+UPDATE datalayer.columnar_row_group SET column_meta = set_byte(column_meta, 12, get_byte(column_meta, 12) # 1)
+WHERE storage_id = (SELECT max(storage_id) FROM datalayer.columnar_row_group);
+SELECT pg_temp.err($$SELECT count(*) FROM col_damaged$$);
+UPDATE datalayer.columnar_row_group SET column_meta = set_byte(column_meta, 12, get_byte(column_meta, 12) # 1),
+       first_block = 1000
+WHERE storage_id = (SELECT max(storage_id) FROM datalayer.columnar_row_group);
+SELECT pg_temp.err($$SELECT sum(a) FROM col_damaged$$);
+
+-- dropping a table removes its catalog rows
+SELECT count(*) > 0 FROM datalayer.columnar_row_group;
+DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged;
+SELECT count(*) FROM datalayer.columnar_row_group;
+SELECT count(*) FROM datalayer.columnar_deleted;
+SELECT count(*) FROM datalayer.columnar_options;

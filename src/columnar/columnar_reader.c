@@ -1,0 +1,301 @@
+/*
+ * columnar_reader.c
+ *		Decoding the columns of a row group into arrays of Datums.
+ *
+ * Only the columns asked for are read from disk and decoded (projection).
+ * Each column is decompressed, decoded by the codec layer in bulk, and then
+ * turned into Datums in one loop per column: integers and floats are
+ * converted in place, strings are laid out in one arena as ready-made
+ * varlenas (one-byte headers when short), so the per-row work of a scan is
+ * copying a Datum and a flag per column.  Every length is checked against
+ * the catalog entry and the codec header; anything inconsistent is
+ * reported as data_corrupted naming the table and the row group.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "columnar/columnar.h"
+#include "storage/codec.h"
+#include "storage/codec_zstd.h"
+
+void
+columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts)
+{
+	if (dec->ctx == NULL)
+		dec->ctx = AllocSetContextCreate(parent, "columnar row group", ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(dec->ctx);
+	dec->natts = natts;
+	dec->count = 0;
+	dec->first_row = 0;
+	dec->loaded = MemoryContextAllocZero(dec->ctx, sizeof(bool) * Max(natts, 1));
+	dec->values = MemoryContextAllocZero(dec->ctx, sizeof(Datum *) * Max(natts, 1));
+	dec->nulls = MemoryContextAllocZero(dec->ctx, sizeof(bool *) * Max(natts, 1));
+}
+
+static void
+column_corrupt(Relation rel, const ColumnarRowGroup *rg, int attnum, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("columnar table \"%s\": row group at row " UINT64_FORMAT ", column %d is damaged",
+					RelationGetRelationName(rel), rg->first_row, attnum),
+			 errdetail("%s", what),
+			 errhint("Restore the table from a backup.")));
+}
+
+static void
+to_datums(Relation rel, const ColumnarRowGroup *rg, Form_pg_attribute att, int a,
+		  const CodecColumn *col, Datum *values)
+{
+	ColumnarKind kind = columnar_kind_of(att);
+	uint32		n = col->count,
+				i;
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_INT:
+			if (att->attlen == 8)
+				for (i = 0; i < n; i++)
+					values[i] = Int64GetDatum(col->ints[i]);
+			else if (att->attlen == 4)
+				for (i = 0; i < n; i++)
+					values[i] = Int32GetDatum((int32) col->ints[i]);
+			else if (att->attlen == 2)
+				for (i = 0; i < n; i++)
+					values[i] = Int16GetDatum((int16) col->ints[i]);
+			else
+				for (i = 0; i < n; i++)
+					values[i] = CharGetDatum((char) col->ints[i]);
+			break;
+		case COLUMNAR_KIND_FLOAT8:
+			for (i = 0; i < n; i++)
+				values[i] = Float8GetDatum(col->floats[i]);
+			break;
+		case COLUMNAR_KIND_FLOAT4:
+			for (i = 0; i < n; i++)
+				values[i] = Float4GetDatum((float4) col->floats[i]);
+			break;
+		case COLUMNAR_KIND_BOOL:
+			for (i = 0; i < n; i++)
+				values[i] = BoolGetDatum(col->bools[i] != 0);
+			break;
+		case COLUMNAR_KIND_VARLENA:
+			{
+				Size		total = 0;
+				char	   *arena,
+						   *p;
+
+				for (i = 0; i < n; i++)
+				{
+					uint32		len = col->lengths[i];
+
+					total += len + 1 <= VARATT_SHORT_MAX ? len + 1 : INTALIGN(len + VARHDRSZ) + 3;
+				}
+				arena = p = palloc_extended(Max(total, 1), MCXT_ALLOC_HUGE);
+				for (i = 0; i < n; i++)
+				{
+					uint32		len = col->lengths[i];
+
+					if (col->nulls && col->nulls[i])
+					{
+						values[i] = (Datum) 0;
+						continue;
+					}
+					if (len + 1 <= VARATT_SHORT_MAX)
+					{
+						SET_VARSIZE_SHORT(p, len + 1);
+						memcpy(p + 1, col->data + col->offsets[i], len);
+						values[i] = PointerGetDatum(p);
+						p += len + 1;
+					}
+					else
+					{
+						p = (char *) INTALIGN(p);
+						SET_VARSIZE(p, len + VARHDRSZ);
+						memcpy(p + VARHDRSZ, col->data + col->offsets[i], len);
+						values[i] = PointerGetDatum(p);
+						p += len + VARHDRSZ;
+					}
+				}
+				if (p > arena + total)
+					elog(ERROR, "columnar string arena overrun");
+				break;
+			}
+		case COLUMNAR_KIND_CSTRING:
+			for (i = 0; i < n; i++)
+			{
+				if (col->nulls && col->nulls[i])
+				{
+					values[i] = (Datum) 0;
+					continue;
+				}
+				if (col->lengths[i] == 0 || col->data[col->offsets[i] + col->lengths[i] - 1] != '\0')
+					column_corrupt(rel, rg, a + 1, "A string value is not terminated.");
+				values[i] = PointerGetDatum(col->data + col->offsets[i]);
+			}
+			break;
+		case COLUMNAR_KIND_FIXED:
+			{
+				Size		width = MAXALIGN(att->attlen);
+				char	   *arena = palloc_extended(Max(width * n, 1), MCXT_ALLOC_HUGE);
+
+				for (i = 0; i < n; i++)
+				{
+					if (col->nulls && col->nulls[i])
+					{
+						values[i] = (Datum) 0;
+						continue;
+					}
+					if (col->lengths[i] != (uint32) att->attlen)
+						column_corrupt(rel, rg, a + 1, "A fixed-length value has the wrong length.");
+					memcpy(arena + width * i, col->data + col->offsets[i], att->attlen);
+					values[i] = PointerGetDatum(arena + width * i);
+				}
+				break;
+			}
+	}
+}
+
+static CodecType
+codec_type_of(ColumnarKind kind)
+{
+	switch (kind)
+	{
+		case COLUMNAR_KIND_INT:
+			return CODEC_TYPE_INT64;
+		case COLUMNAR_KIND_FLOAT8:
+		case COLUMNAR_KIND_FLOAT4:
+			return CODEC_TYPE_FLOAT8;
+		case COLUMNAR_KIND_BOOL:
+			return CODEC_TYPE_BOOL;
+		default:
+			return CODEC_TYPE_BYTES;
+	}
+}
+
+static void
+decode_column(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *out,
+			  BlockNumber *nblocks_cache)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+	const ColumnarChunkMeta *meta = a < rg->natts ? &rg->columns[a] : NULL;
+	uint32		n = rg->row_count;
+	char	   *stored;
+	uint8	   *raw;
+	size_t		raw_len;
+	CodecColumn col = {0};
+	CodecStatus status;
+	uint32		i;
+
+	out->values[a] = MemoryContextAllocHuge(out->ctx, sizeof(Datum) * Max(n, 1));
+	/* a column added after this row group was written, or dropped: NULL */
+	if (meta == NULL || !meta->present || att->attisdropped)
+	{
+		out->nulls[a] = MemoryContextAllocHuge(out->ctx, Max(n, 1));
+		memset(out->nulls[a], true, n);
+		memset(out->values[a], 0, sizeof(Datum) * n);
+		/* a column added with a default: rows written before carry it */
+		if (!att->attisdropped && att->atthasmissing)
+		{
+			bool		isnull;
+			Datum		d = getmissingattr(RelationGetDescr(rel), a + 1, &isnull);
+
+			if (!isnull)
+			{
+				MemoryContext old = MemoryContextSwitchTo(out->ctx);
+
+				d = datumCopy(d, att->attbyval, att->attlen);
+				MemoryContextSwitchTo(old);
+				for (i = 0; i < n; i++)
+				{
+					out->values[a][i] = d;
+					out->nulls[a][i] = false;
+				}
+			}
+		}
+		out->loaded[a] = true;
+		return;
+	}
+
+	stored = MemoryContextAllocHuge(out->ctx, Max(meta->stored_len, 1));
+	columnar_read_data(rel, rg, meta->offset, meta->stored_len, stored, nblocks_cache);
+	if (meta->stored_len < meta->raw_len)
+	{
+		MemoryContext old = MemoryContextSwitchTo(out->ctx);
+
+		status = codec_decompress_zstd((const uint8 *) stored, meta->stored_len, meta->raw_len,
+									   &raw, &raw_len);
+		MemoryContextSwitchTo(old);
+		if (status != CODEC_OK || raw_len != meta->raw_len)
+			column_corrupt(rel, rg, a + 1, "Its zstd frame does not decompress to the recorded size.");
+	}
+	else if (meta->stored_len == meta->raw_len)
+	{
+		raw = (uint8 *) stored;
+		raw_len = meta->raw_len;
+	}
+	else
+		column_corrupt(rel, rg, a + 1, "Its stored size exceeds its raw size.");
+
+	{
+		MemoryContext old = MemoryContextSwitchTo(out->ctx);
+
+		status = codec_decode(raw, raw_len, codec_type_of(columnar_kind_of(att)), n, &col);
+		MemoryContextSwitchTo(old);
+	}
+	if (status != CODEC_OK)
+		column_corrupt(rel, rg, a + 1, codec_status_message(status));
+	if (col.count != n || col.null_count != meta->null_count)
+		column_corrupt(rel, rg, a + 1, "Its row or NULL count differs from the row group's.");
+
+	{
+		MemoryContext old = MemoryContextSwitchTo(out->ctx);
+
+		to_datums(rel, rg, att, a, &col, out->values[a]);
+		MemoryContextSwitchTo(old);
+	}
+	if (col.null_count > 0)
+	{
+		out->nulls[a] = MemoryContextAllocHuge(out->ctx, Max(n, 1));
+		for (i = 0; i < n; i++)
+			out->nulls[a][i] = col.nulls[i] != 0;
+	}
+	else
+		out->nulls[a] = NULL;
+	out->loaded[a] = true;
+}
+
+/*
+ * Decodes the columns in attrs (attribute numbers minus
+ * FirstLowInvalidHeapAttributeNumber, as the planner's bitmaps; NULL for
+ * all) of rg into out, which must have been reset for this row group.
+ */
+void
+columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg, const Bitmapset *attrs,
+						ColumnarDecoded *out, BlockNumber *nblocks_cache)
+{
+	int			natts = RelationGetDescr(rel)->natts;
+	int			a;
+
+	out->first_row = rg->first_row;
+	out->count = rg->row_count;
+	if (rg->natts > natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar table \"%s\": row group at row " UINT64_FORMAT " has more columns than the table",
+						RelationGetRelationName(rel), rg->first_row)));
+	for (a = 0; a < natts; a++)
+	{
+		if (out->loaded[a])
+			continue;
+		if (attrs != NULL && !bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, attrs))
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		decode_column(rel, rg, a, out, nblocks_cache);
+	}
+}

@@ -1,0 +1,1125 @@
+/*
+ * columnar_tableam.c
+ *		The datalayer_columnar table access method: PostgreSQL's table AM
+ *		callbacks over row groups (columnar_reader.c, columnar_writer.c) and
+ *		the catalog rows that make them transactional (columnar_meta.c,
+ *		columnar_deleted.c).
+ *
+ * Visibility: a row is visible to a snapshot when the catalog row of its
+ * row group is and no deleted-row marker of it is.  Sequential scans read
+ * the list of row groups and the markers once, at the start, with the
+ * scan's snapshot, and then decode whole row groups.  Single-row access
+ * (index fetches, DML, row locks) probes the catalogs with the caller's
+ * snapshot, which for SnapshotDirty also reports the in-progress writer a
+ * unique check must wait for.
+ *
+ * Row locks and deletions: DELETE and UPDATE take the row's heavyweight
+ * tuple lock, look for a marker written by anyone (a dirty read), wait for
+ * a running marker writer, and then either report the row as already
+ * deleted or insert their own marker and drop the tuple lock.  SELECT ...
+ * FOR UPDATE/SHARE and ON CONFLICT DO UPDATE keep the tuple lock until the
+ * transaction ends, which makes deleters and other lockers wait.  An
+ * updated row has no forward link to its new version, so a concurrent
+ * update in READ COMMITTED is reported as a serialization failure instead
+ * of being re-evaluated (heap follows the update chain there).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/multixact.h"
+#include "access/relscan.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/storage.h"
+#include "catalog/storage_xlog.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "storage/procarray.h"
+#include "storage/smgr.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "columnar/columnar.h"
+#include "columnar/columnar_scan.h"
+
+PG_FUNCTION_INFO_V1(columnar_handler);
+
+static const TableAmRoutine columnar_methods;
+
+bool
+columnar_is_columnar(Relation rel)
+{
+	return rel != NULL && rel->rd_tableam == &columnar_methods;
+}
+
+/* storage id of the relation's current file, cached in rd_amcache */
+uint64
+columnar_storage_id(Relation rel)
+{
+	if (rel->rd_amcache == NULL)
+	{
+		uint64	   *cache = MemoryContextAlloc(CacheMemoryContext, sizeof(uint64));
+
+		*cache = columnar_read_metapage(rel).storage_id;
+		rel->rd_amcache = cache;
+	}
+	return *(uint64 *) rel->rd_amcache;
+}
+
+/* ---------------------------------------------------------------------
+ * Sequential scans
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct ColumnarParallelScan
+{
+	ParallelTableScanDescData base;
+	pg_atomic_uint64 next_group;
+} ColumnarParallelScan;
+
+static const TupleTableSlotOps *
+columnar_slot_callbacks(Relation rel)
+{
+	return &TTSOpsVirtual;
+}
+
+ColumnarScanDesc
+columnar_begin_read(Relation rel, Snapshot snapshot, const Bitmapset *attrs,
+					ParallelTableScanDesc pscan, uint32 flags)
+{
+	ColumnarScanDesc scan = palloc0(sizeof(ColumnarScanDescData));
+	MemoryContext old;
+
+	scan->base.rs_rd = rel;
+	scan->base.rs_snapshot = snapshot;
+	scan->base.rs_nkeys = 0;
+	scan->base.rs_flags = flags;
+	scan->base.rs_parallel = pscan;
+	scan->ctx = AllocSetContextCreate(CurrentMemoryContext, "columnar scan", ALLOCSET_DEFAULT_SIZES);
+	if (!IsInParallelMode())
+		columnar_flush_pending(rel);
+	old = MemoryContextSwitchTo(scan->ctx);
+	scan->attrs = attrs ? bms_copy(attrs) : NULL;
+	scan->storage_id = columnar_storage_id(rel);
+	scan->groups = columnar_load_row_groups(rel, scan->storage_id,
+											snapshot ? snapshot : GetActiveSnapshot());
+	scan->deleted = columnar_load_deleted(scan->storage_id,
+										  snapshot && IsMVCCSnapshot(snapshot) ? snapshot : GetLatestSnapshot());
+	MemoryContextSwitchTo(old);
+	scan->next_group = 0;
+	scan->nblocks = RelationGetNumberOfBlocks(rel);
+	scan->current = -1;
+	return scan;
+}
+
+static TableScanDesc
+columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyData *key,
+					ParallelTableScanDesc pscan, uint32 flags)
+{
+	ColumnarScanDesc scan = columnar_begin_read(rel, snapshot, NULL, pscan, flags);
+
+	return &scan->base;
+}
+
+static void
+columnar_scan_end(TableScanDesc sscan)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (scan->base.rs_flags & SO_TEMP_SNAPSHOT)
+		UnregisterSnapshot(scan->base.rs_snapshot);
+	MemoryContextDelete(scan->ctx);
+	pfree(scan);
+}
+
+static void
+columnar_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_params,
+					 bool allow_strat, bool allow_sync, bool allow_pagemode)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	scan->next_group = 0;
+	scan->current = -1;
+	scan->pos = 0;
+}
+
+/* the next row group this scan reads, or -1 */
+static int
+claim_group(ColumnarScanDesc scan)
+{
+	int			n = list_length(scan->groups);
+
+	if (scan->base.rs_parallel != NULL)
+	{
+		ColumnarParallelScan *p = (ColumnarParallelScan *) scan->base.rs_parallel;
+		uint64		g = pg_atomic_fetch_add_u64(&p->next_group, 1);
+
+		return g < (uint64) n ? (int) g : -1;
+	}
+	return scan->next_group < n ? scan->next_group++ : -1;
+}
+
+/* moves to the next row group the skip callback does not exclude; false at the end */
+static bool
+next_row_group(ColumnarScanDesc scan)
+{
+	for (;;)
+	{
+		int			g = claim_group(scan);
+		ColumnarRowGroup *rg;
+
+		if (g < 0)
+			return false;
+		rg = list_nth(scan->groups, g);
+		if (scan->skip != NULL && scan->skip(rg, scan->skip_arg))
+		{
+			scan->groups_skipped++;
+			continue;
+		}
+		if (rg->row_count > 0 &&
+			columnar_deleted_in_range(scan->deleted, rg->first_row, rg->row_count) == (int) rg->row_count)
+			continue;
+		columnar_decoded_reset(&scan->decoded, scan->ctx, RelationGetDescr(scan->base.rs_rd)->natts);
+		columnar_decode_columns(scan->base.rs_rd, rg, scan->attrs, &scan->decoded, &scan->nblocks);
+		scan->groups_read++;
+		scan->current = g;
+		scan->pos = 0;
+		scan->group_has_deleted =
+			columnar_deleted_in_range(scan->deleted, rg->first_row, rg->row_count) > 0;
+		return true;
+	}
+}
+
+/* fills slot with row pos of the decoded group */
+static void
+fill_slot(ColumnarScanDesc scan, TupleTableSlot *slot, uint32 pos)
+{
+	ColumnarDecoded *dec = &scan->decoded;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			a;
+
+	ExecClearTuple(slot);
+	for (a = 0; a < natts; a++)
+	{
+		if (a < dec->natts && dec->loaded[a])
+		{
+			slot->tts_values[a] = dec->values[a][pos];
+			slot->tts_isnull[a] = dec->nulls[a] ? dec->nulls[a][pos] : false;
+		}
+		else
+		{
+			slot->tts_values[a] = (Datum) 0;
+			slot->tts_isnull[a] = true;
+		}
+	}
+	ExecStoreVirtualTuple(slot);
+	slot->tts_tableOid = RelationGetRelid(scan->base.rs_rd);
+	columnar_row_to_tid(dec->first_row + pos, &slot->tts_tid);
+}
+
+bool
+columnar_read_next(ColumnarScanDesc scan, TupleTableSlot *slot)
+{
+	for (;;)
+	{
+		if (scan->current < 0 || scan->pos >= scan->decoded.count)
+		{
+			if (!next_row_group(scan))
+				return false;
+		}
+		while (scan->pos < scan->decoded.count)
+		{
+			uint32		pos = scan->pos++;
+
+			if (scan->group_has_deleted &&
+				columnar_deleted_contains(scan->deleted, scan->decoded.first_row + pos))
+				continue;
+			fill_slot(scan, slot, pos);
+			return true;
+		}
+	}
+}
+
+static bool
+columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
+{
+	if (direction == BackwardScanDirection)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("columnar tables cannot be scanned backwards"),
+				 errhint("Declare the cursor without SCROLL.")));
+	return columnar_read_next((ColumnarScanDesc) sscan, slot);
+}
+
+static Size
+columnar_parallelscan_estimate(Relation rel)
+{
+	return sizeof(ColumnarParallelScan);
+}
+
+static Size
+columnar_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	ColumnarParallelScan *p = (ColumnarParallelScan *) pscan;
+
+	p->base.phs_relid = RelationGetRelid(rel);
+	p->base.phs_syncscan = false;
+	pg_atomic_init_u64(&p->next_group, 0);
+	return sizeof(ColumnarParallelScan);
+}
+
+static void
+columnar_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	pg_atomic_write_u64(&((ColumnarParallelScan *) pscan)->next_group, 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Single rows: index fetches, row versions, snapshots
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct ColumnarIndexFetch
+{
+	IndexFetchTableData base;
+	MemoryContext ctx;
+	ColumnarRowGroup *group;	/* the decoded one */
+	ColumnarDecoded decoded;
+	BlockNumber nblocks;
+	/* the last group found with an MVCC snapshot */
+	Snapshot	cached_snapshot;
+	CommandId	cached_curcid;
+	uint64		cached_first;
+	uint32		cached_count;
+} ColumnarIndexFetch;
+
+static IndexFetchTableData *
+columnar_index_fetch_begin(Relation rel)
+{
+	ColumnarIndexFetch *f = palloc0(sizeof(ColumnarIndexFetch));
+
+	f->base.rel = rel;
+	f->ctx = AllocSetContextCreate(CurrentMemoryContext, "columnar index fetch", ALLOCSET_DEFAULT_SIZES);
+	if (!IsInParallelMode())
+		columnar_flush_pending(rel);
+	return &f->base;
+}
+
+static void
+columnar_index_fetch_reset(IndexFetchTableData *scan)
+{
+	ColumnarIndexFetch *f = (ColumnarIndexFetch *) scan;
+
+	f->cached_snapshot = NULL;
+}
+
+static void
+columnar_index_fetch_end(IndexFetchTableData *scan)
+{
+	ColumnarIndexFetch *f = (ColumnarIndexFetch *) scan;
+
+	MemoryContextDelete(f->ctx);
+	pfree(f);
+}
+
+/*
+ * Fetches row into slot if snapshot sees it.  For SnapshotDirty, a row of a
+ * running writer (even one still in its memory) counts as visible, with the
+ * writer's xid in snapshot->xmin, and a row a running transaction is
+ * deleting as visible with the deleter in snapshot->xmax, as heap reports
+ * them.
+ */
+static bool
+fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
+{
+	Relation	rel = f->base.rel;
+	uint64		storage_id = columnar_storage_id(rel);
+	ColumnarRowGroup *rg = NULL;
+	bool		mvcc = IsMVCCSnapshot(snapshot);
+	bool		cached = mvcc && f->cached_snapshot == snapshot &&
+		f->cached_curcid == snapshot->curcid &&
+		row >= f->cached_first && row < f->cached_first + f->cached_count &&
+		f->group != NULL && f->group->first_row == f->cached_first;
+	uint32		pos;
+	int			a;
+
+	if (cached)
+		rg = f->group;
+	else
+	{
+		MemoryContext old;
+
+		if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
+			snapshot->xmin = snapshot->xmax = InvalidTransactionId;
+		old = MemoryContextSwitchTo(f->ctx);
+		rg = columnar_find_row_group(rel, storage_id, row, snapshot);
+		MemoryContextSwitchTo(old);
+		if (rg == NULL)
+			return false;
+		if (rg->first_block == 0)
+		{
+			/* a reservation: a writer holds the row in memory */
+			if (snapshot->snapshot_type == SNAPSHOT_DIRTY && TransactionIdIsValid(snapshot->xmin))
+			{
+				ExecStoreAllNullTuple(slot);
+				slot->tts_tableOid = RelationGetRelid(rel);
+				columnar_row_to_tid(row, &slot->tts_tid);
+				return true;
+			}
+			return false;
+		}
+	}
+
+	/* deleted? */
+	if (mvcc)
+	{
+		if (columnar_row_deleted(storage_id, row, snapshot))
+			return false;
+	}
+	else if (snapshot->snapshot_type != SNAPSHOT_ANY)
+	{
+		ColumnarMarkerState m = columnar_marker_state(storage_id, row, NULL);
+
+		if (m.found)
+		{
+			if (snapshot->snapshot_type == SNAPSHOT_DIRTY && m.in_progress)
+				snapshot->xmax = m.xmin;
+			else
+				return false;
+		}
+	}
+
+	if (f->group == NULL || f->group->first_row != rg->first_row || !f->decoded.ctx)
+	{
+		MemoryContext old = MemoryContextSwitchTo(f->ctx);
+		ColumnarRowGroup *copy = palloc(sizeof(ColumnarRowGroup));
+
+		*copy = *rg;
+		copy->columns = palloc(sizeof(ColumnarChunkMeta) * Max(rg->natts, 1));
+		memcpy(copy->columns, rg->columns, sizeof(ColumnarChunkMeta) * rg->natts);
+		MemoryContextSwitchTo(old);
+		columnar_decoded_reset(&f->decoded, f->ctx, RelationGetDescr(rel)->natts);
+		columnar_decode_columns(rel, copy, NULL, &f->decoded, &f->nblocks);
+		f->group = copy;
+	}
+	if (mvcc)
+	{
+		f->cached_snapshot = snapshot;
+		f->cached_curcid = snapshot->curcid;
+		f->cached_first = f->group->first_row;
+		f->cached_count = f->group->row_count;
+	}
+
+	pos = (uint32) (row - f->decoded.first_row);
+	ExecClearTuple(slot);
+	for (a = 0; a < slot->tts_tupleDescriptor->natts; a++)
+	{
+		slot->tts_values[a] = f->decoded.values[a][pos];
+		slot->tts_isnull[a] = f->decoded.nulls[a] ? f->decoded.nulls[a][pos] : false;
+	}
+	ExecStoreVirtualTuple(slot);
+	slot->tts_tableOid = RelationGetRelid(rel);
+	columnar_row_to_tid(row, &slot->tts_tid);
+	return true;
+}
+
+static bool
+columnar_index_fetch_tuple(IndexFetchTableData *scan, ItemPointer tid, Snapshot snapshot,
+						   TupleTableSlot *slot, bool *call_again, bool *all_dead)
+{
+	*call_again = false;
+	if (all_dead)
+		*all_dead = false;
+	return fetch_row((ColumnarIndexFetch *) scan, columnar_tid_to_row(tid), snapshot, slot);
+}
+
+static bool
+columnar_tuple_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
+								 TupleTableSlot *slot)
+{
+	IndexFetchTableData *f = columnar_index_fetch_begin(rel);
+	bool		found = fetch_row((ColumnarIndexFetch *) f, columnar_tid_to_row(tid), snapshot, slot);
+
+	columnar_index_fetch_end(f);
+	return found;
+}
+
+static bool
+columnar_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
+{
+	return ItemPointerIsValid(tid) &&
+		columnar_tid_to_row(tid) < columnar_read_metapage(scan->rs_rd).next_row;
+}
+
+static void
+columnar_tuple_get_latest_tid(TableScanDesc scan, ItemPointer tid)
+{
+	/* rows have no newer versions to follow */
+}
+
+static bool
+columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot snapshot)
+{
+	uint64		row = columnar_tid_to_row(&slot->tts_tid);
+	uint64		storage_id = columnar_storage_id(rel);
+	ColumnarRowGroup *rg = columnar_find_row_group(rel, storage_id, row, snapshot);
+
+	if (rg == NULL || rg->first_block == 0)
+		return false;
+	return !columnar_row_deleted(storage_id, row, snapshot);
+}
+
+static TransactionId
+columnar_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
+{
+	/* nothing is known deletable: index entries of dead rows stay until VACUUM FULL */
+	delstate->ndeltids = 0;
+	return InvalidTransactionId;
+}
+
+/* ---------------------------------------------------------------------
+ * Inserts
+ * ---------------------------------------------------------------------
+ */
+
+static void
+columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
+					  struct BulkInsertStateData *bistate)
+{
+	columnar_writer_insert(rel, slot, cid);
+	pgstat_count_heap_insert(rel, 1);
+}
+
+static void
+columnar_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
+								  struct BulkInsertStateData *bistate, uint32 specToken)
+{
+	columnar_writer_insert(rel, slot, cid);
+	pgstat_count_heap_insert(rel, 1);
+}
+
+static void
+columnar_tuple_complete_speculative(Relation rel, TupleTableSlot *slot, uint32 specToken,
+									bool succeeded)
+{
+	if (!succeeded)
+	{
+		/* a conflict was found: the row must never become visible */
+		columnar_flush_pending(rel);
+		columnar_mark_deleted(columnar_storage_id(rel), columnar_tid_to_row(&slot->tts_tid),
+							  GetCurrentCommandId(true), false);
+	}
+}
+
+static void
+columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid,
+					  int options, struct BulkInsertStateData *bistate)
+{
+	int			i;
+
+	for (i = 0; i < nslots; i++)
+		columnar_writer_insert(rel, slots[i], cid);
+	pgstat_count_heap_insert(rel, nslots);
+}
+
+static void
+columnar_finish_bulk_insert(Relation rel, int options)
+{
+	columnar_flush_pending(rel);
+}
+
+/* ---------------------------------------------------------------------
+ * Deletes, updates and row locks
+ * ---------------------------------------------------------------------
+ */
+
+static void
+concurrent_update_error(Relation rel)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to concurrent update of a row of columnar table \"%s\"",
+					RelationGetRelationName(rel)),
+			 errdetail("Columnar tables do not link an updated row to its new version."),
+			 errhint("Retry the transaction.")));
+}
+
+/*
+ * Waits until no running transaction is deleting row, under the tuple lock
+ * (held on return).  Returns TM_Ok when the row is still live.
+ */
+static TM_Result
+lock_live_row(Relation rel, ItemPointer tid, Snapshot snapshot, LOCKMODE mode, bool wait,
+			  LockWaitPolicy policy, TM_FailureData *tmfd)
+{
+	uint64		storage_id = columnar_storage_id(rel);
+	uint64		row = columnar_tid_to_row(tid);
+
+	if (policy == LockWaitBlock && wait)
+		LockTuple(rel, tid, mode);
+	else if (!ConditionalLockTuple(rel, tid, mode))
+	{
+		if (policy == LockWaitError)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("could not obtain lock on row in relation \"%s\"",
+							RelationGetRelationName(rel))));
+		return TM_WouldBlock;
+	}
+	for (;;)
+	{
+		ColumnarMarkerState m = columnar_marker_state(storage_id, row, snapshot);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!m.found)
+			return TM_Ok;
+		if (m.in_progress)
+		{
+			if (policy == LockWaitBlock && wait)
+			{
+				XactLockTableWait(m.xmin, rel, tid, XLTW_Delete);
+				continue;
+			}
+			if (!ConditionalXactLockTableWait(m.xmin))
+			{
+				if (policy == LockWaitError)
+					ereport(ERROR,
+							(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+							 errmsg("could not obtain lock on row in relation \"%s\"",
+									RelationGetRelationName(rel))));
+				return TM_WouldBlock;
+			}
+			continue;
+		}
+		tmfd->ctid = *tid;
+		tmfd->xmax = m.xmin;
+		if (TransactionIdIsCurrentTransactionId(m.xmin))
+		{
+			tmfd->cmax = m.cmin;
+			return TM_SelfModified;
+		}
+		tmfd->cmax = InvalidCommandId;
+		return m.updated ? TM_Updated : TM_Deleted;
+	}
+}
+
+static TM_Result
+columnar_tuple_delete(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
+					  Snapshot crosscheck, bool wait, TM_FailureData *tmfd, bool changingPart)
+{
+	TM_Result	result;
+
+	columnar_flush_pending(rel);
+	result = lock_live_row(rel, tid, snapshot, ExclusiveLock, wait, LockWaitBlock, tmfd);
+	if (result == TM_Ok)
+	{
+		columnar_mark_deleted(columnar_storage_id(rel), columnar_tid_to_row(tid), cid, false);
+		pgstat_count_heap_delete(rel);
+	}
+	UnlockTuple(rel, tid, ExclusiveLock);
+	return result;
+}
+
+static TM_Result
+columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, CommandId cid,
+					  Snapshot snapshot, Snapshot crosscheck, bool wait, TM_FailureData *tmfd,
+					  LockTupleMode *lockmode, bool *update_indexes)
+{
+	TM_Result	result;
+
+	*lockmode = LockTupleExclusive;
+	*update_indexes = true;
+	columnar_flush_pending(rel);
+	result = lock_live_row(rel, otid, snapshot, ExclusiveLock, wait, LockWaitBlock, tmfd);
+	if (result == TM_Ok)
+	{
+		columnar_mark_deleted(columnar_storage_id(rel), columnar_tid_to_row(otid), cid, true);
+		columnar_writer_insert(rel, slot, cid);
+		pgstat_count_heap_update(rel, false);
+	}
+	UnlockTuple(rel, otid, ExclusiveLock);
+	return result;
+}
+
+static TM_Result
+columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
+					CommandId cid, LockTupleMode mode, LockWaitPolicy wait_policy, uint8 flags,
+					TM_FailureData *tmfd)
+{
+	LOCKMODE	lmode = (mode == LockTupleExclusive || mode == LockTupleNoKeyExclusive)
+		? ExclusiveLock : ShareLock;
+	TM_Result	result;
+
+	columnar_flush_pending(rel);
+	result = lock_live_row(rel, tid, snapshot, lmode, true, wait_policy, tmfd);
+	if (result == TM_WouldBlock)
+		return result;
+	if (result == TM_Updated && (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION))
+	{
+		/* READ COMMITTED wants the newest version, which we cannot find */
+		UnlockTuple(rel, tid, lmode);
+		concurrent_update_error(rel);
+	}
+	if (result != TM_Ok)
+	{
+		UnlockTuple(rel, tid, lmode);
+		return result;
+	}
+	/* the lock is kept until the transaction ends */
+	if (!columnar_tuple_fetch_row_version(rel, tid, SnapshotSelf, slot))
+		return TM_Invisible;
+	tmfd->traversed = false;
+	return TM_Ok;
+}
+
+/* ---------------------------------------------------------------------
+ * Relation files: create, truncate, copy, rewrite
+ * ---------------------------------------------------------------------
+ */
+
+/* the catalog rows of the relation's current file go when it does */
+static void
+forget_current_file(Relation rel)
+{
+	if (RelationGetNumberOfBlocks(rel) > 0)
+		columnar_delete_storage(columnar_storage_id(rel));
+}
+
+static void
+columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode, char persistence,
+								   TransactionId *freezeXid, MultiXactId *minmulti)
+{
+	SMgrRelation srel;
+
+	if (persistence == RELPERSISTENCE_UNLOGGED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unlogged columnar tables are not supported"),
+				 errhint("Create the table without UNLOGGED, or use the heap access method.")));
+	if (RelationGetDescr(rel)->natts > COLUMNAR_MAX_COLUMNS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_COLUMNS),
+				 errmsg("columnar tables can have at most %d columns", COLUMNAR_MAX_COLUMNS),
+				 errdetail("Table \"%s\" has %d.", RelationGetRelationName(rel),
+						   RelationGetDescr(rel)->natts)));
+	columnar_discard_pending(rel);
+	/* a table being created has no file yet */
+	if (rel->rd_rel->relfilenode != InvalidOid && rel->rd_node.relNode != newrnode->relNode &&
+		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
+		forget_current_file(rel);
+	*freezeXid = RecentXmin;
+	*minmulti = GetOldestMultiXactId();
+	srel = RelationCreateStorage(*newrnode, persistence, true);
+	columnar_init_metapage(rel, srel, persistence);
+	smgrclose(srel);
+}
+
+static void
+columnar_relation_nontransactional_truncate(Relation rel)
+{
+	columnar_discard_pending(rel);
+	forget_current_file(rel);
+	RelationTruncate(rel, 0);
+	if (rel->rd_amcache)
+	{
+		pfree(rel->rd_amcache);
+		rel->rd_amcache = NULL;
+	}
+	columnar_init_metapage(rel, RelationGetSmgr(rel), rel->rd_rel->relpersistence);
+}
+
+static void
+columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
+{
+	SMgrRelation dstrel;
+
+	columnar_flush_pending(rel);
+	FlushRelationBuffers(rel);
+	dstrel = RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
+	/* the copy keeps the storage id: the catalog rows stay valid */
+	RelationCopyStorage(RelationGetSmgr(rel), dstrel, MAIN_FORKNUM, rel->rd_rel->relpersistence);
+	RelationDropStorage(rel);
+	smgrclose(dstrel);
+}
+
+/* CLUSTER and VACUUM FULL: rewrite the live rows, in index order when asked */
+static void
+columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation OldIndex,
+								   bool use_sort, TransactionId OldestXmin,
+								   TransactionId *xid_cutoff, MultiXactId *multi_cutoff,
+								   double *num_tuples, double *tups_vacuumed,
+								   double *tups_recently_dead)
+{
+	TupleTableSlot *slot = table_slot_create(OldTable, NULL);
+	TupleTableSlot *out = table_slot_create(NewTable, NULL);
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	CommandId	cid = GetCurrentCommandId(true);
+	double		total = 0;
+
+	*num_tuples = 0;
+	*tups_vacuumed = 0;
+	*tups_recently_dead = 0;
+	if (OldIndex != NULL)
+	{
+		IndexScanDesc iscan = index_beginscan(OldTable, OldIndex, snapshot, 0, 0);
+
+		index_rescan(iscan, NULL, 0, NULL, 0);
+		while (index_getnext_slot(iscan, ForwardScanDirection, slot))
+		{
+			CHECK_FOR_INTERRUPTS();
+			ExecCopySlot(out, slot);
+			columnar_writer_insert(NewTable, out, cid);
+			*num_tuples += 1;
+		}
+		index_endscan(iscan);
+	}
+	else
+	{
+		TableScanDesc scan = table_beginscan(OldTable, snapshot, 0, NULL);
+
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			CHECK_FOR_INTERRUPTS();
+			ExecCopySlot(out, slot);
+			columnar_writer_insert(NewTable, out, cid);
+			*num_tuples += 1;
+		}
+		table_endscan(scan);
+	}
+	columnar_flush_pending(NewTable);
+	{
+		ColumnarDeletedSet *deleted = columnar_load_deleted(columnar_storage_id(OldTable), snapshot);
+
+		total = deleted->count;
+	}
+	*tups_vacuumed = total;
+	UnregisterSnapshot(snapshot);
+	ExecDropSingleTupleTableSlot(slot);
+	ExecDropSingleTupleTableSlot(out);
+}
+
+static void
+columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccessStrategy bstrategy)
+{
+	/*
+	 * Row groups are immutable and their space is given back by VACUUM FULL;
+	 * plain VACUUM only refreshes the statistics that the planner uses.
+	 */
+	BlockNumber pages = RelationGetNumberOfBlocks(rel);
+	double		tuples = 0;
+	ListCell   *lc;
+	List	   *groups;
+	ColumnarDeletedSet *deleted;
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+	columnar_flush_pending(rel);
+	groups = columnar_load_row_groups(rel, columnar_storage_id(rel), snapshot);
+	deleted = columnar_load_deleted(columnar_storage_id(rel), snapshot);
+	foreach(lc, groups)
+		tuples += ((ColumnarRowGroup *) lfirst(lc))->row_count;
+	tuples -= deleted->count;
+	UnregisterSnapshot(snapshot);
+	vac_update_relstats(rel, pages, Max(tuples, 0), 0, rel->rd_rel->relhasindex,
+						InvalidTransactionId, InvalidMultiXactId, false, false, false);
+}
+
+/* ---------------------------------------------------------------------
+ * ANALYZE: blocks map onto equal shares of the rows
+ * ---------------------------------------------------------------------
+ */
+
+static bool
+columnar_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
+								 BufferAccessStrategy bstrategy)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	uint64		total = 0;
+	ListCell   *lc;
+	BlockNumber nblocks = Max(scan->nblocks, 1);
+
+	foreach(lc, scan->groups)
+		total += ((ColumnarRowGroup *) lfirst(lc))->row_count;
+	scan->analyze_next = total * blockno / nblocks;
+	scan->analyze_end = total * ((uint64) blockno + 1) / nblocks;
+	return scan->analyze_next < scan->analyze_end;
+}
+
+static bool
+columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
+								 double *liverows, double *deadrows, TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	while (scan->analyze_next < scan->analyze_end)
+	{
+		uint64		k = scan->analyze_next++;
+		uint64		before = 0;
+		ListCell   *lc;
+		int			g = 0;
+
+		/* the group that holds the k-th row of the table */
+		foreach(lc, scan->groups)
+		{
+			ColumnarRowGroup *rg = lfirst(lc);
+
+			if (k < before + rg->row_count)
+			{
+				uint32		pos = (uint32) (k - before);
+
+				if (scan->current != g)
+				{
+					columnar_decoded_reset(&scan->decoded, scan->ctx,
+										   RelationGetDescr(scan->base.rs_rd)->natts);
+					columnar_decode_columns(scan->base.rs_rd, rg, NULL, &scan->decoded, &scan->nblocks);
+					scan->current = g;
+				}
+				if (columnar_deleted_contains(scan->deleted, rg->first_row + pos))
+				{
+					*deadrows += 1;
+					break;
+				}
+				fill_slot(scan, slot, pos);
+				*liverows += 1;
+				return true;
+			}
+			before += rg->row_count;
+			g++;
+		}
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Index builds
+ * ---------------------------------------------------------------------
+ */
+
+static double
+columnar_index_build_range_scan(Relation table_rel, Relation index_rel, struct IndexInfo *index_info,
+								bool allow_sync, bool anyvisible, bool progress,
+								BlockNumber start_blockno, BlockNumber numblocks,
+								IndexBuildCallback callback, void *callback_state,
+								TableScanDesc sscan)
+{
+	ColumnarScanDesc scan;
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *predicate;
+	TupleTableSlot *slot;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	double		tuples = 0;
+	Snapshot	snapshot = NULL;
+	bool		own_scan = sscan == NULL;
+
+	if (index_info->ii_Concurrent)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("CREATE INDEX CONCURRENTLY is not supported on columnar tables"),
+				 errhint("Use CREATE INDEX without CONCURRENTLY.")));
+	if (start_blockno != 0 || numblocks != InvalidBlockNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("columnar tables cannot index a range of blocks")));
+
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	slot = table_slot_create(table_rel, NULL);
+	econtext->ecxt_scantuple = slot;
+	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+
+	if (own_scan)
+	{
+		/* every row of a committed row group; deleted ones are indexed as dead */
+		columnar_flush_pending(table_rel);
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		scan = columnar_begin_read(table_rel, SnapshotAny, NULL, NULL, SO_TYPE_SEQSCAN);
+		scan->deleted_any = columnar_load_deleted(scan->storage_id, snapshot);
+	}
+	else
+	{
+		scan = (ColumnarScanDesc) sscan;
+		scan->deleted_any = columnar_load_deleted(scan->storage_id, GetLatestSnapshot());
+	}
+	/* read deleted rows too, and tell the index which are dead */
+	scan->deleted = NULL;
+
+	while (columnar_read_next(scan, slot))
+	{
+		uint64		row = columnar_tid_to_row(&slot->tts_tid);
+		bool		alive = !columnar_deleted_contains(scan->deleted_any, row);
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		if (predicate != NULL && !ExecQual(predicate, econtext))
+			continue;
+		FormIndexDatum(index_info, slot, estate, values, isnull);
+		callback(index_rel, &slot->tts_tid, values, isnull, alive, callback_state);
+		tuples += 1;
+	}
+
+	if (own_scan)
+	{
+		columnar_scan_end(&scan->base);
+		UnregisterSnapshot(snapshot);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+	return tuples;
+}
+
+static void
+columnar_index_validate_scan(Relation table_rel, Relation index_rel, struct IndexInfo *index_info,
+							 Snapshot snapshot, struct ValidateIndexState *state)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("CREATE INDEX CONCURRENTLY is not supported on columnar tables")));
+}
+
+/* ---------------------------------------------------------------------
+ * Sizes and estimates
+ * ---------------------------------------------------------------------
+ */
+
+static uint64
+columnar_relation_size(Relation rel, ForkNumber forkNumber)
+{
+	uint64		nblocks = 0;
+
+	if (forkNumber == InvalidForkNumber)
+	{
+		int			i;
+
+		for (i = 0; i <= MAX_FORKNUM; i++)
+			if (smgrexists(RelationGetSmgr(rel), i))
+				nblocks += smgrnblocks(RelationGetSmgr(rel), i);
+	}
+	else if (smgrexists(RelationGetSmgr(rel), forkNumber))
+		nblocks = smgrnblocks(RelationGetSmgr(rel), forkNumber);
+	return nblocks * BLCKSZ;
+}
+
+static bool
+columnar_relation_needs_toast_table(Relation rel)
+{
+	return false;
+}
+
+static void
+columnar_relation_estimate_size(Relation rel, int32 *attr_widths, BlockNumber *pages,
+								double *tuples, double *allvisfrac)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+
+	*pages = nblocks;
+	*allvisfrac = 0;
+	if (rel->rd_rel->reltuples >= 0 && rel->rd_rel->relpages > 0)
+		*tuples = rel->rd_rel->reltuples * ((double) nblocks / rel->rd_rel->relpages);
+	else
+	{
+		/* never analyzed: count the rows of the visible row groups */
+		List	   *groups;
+		ListCell   *lc;
+		double		n = 0;
+
+		if (nblocks == 0)
+		{
+			*tuples = 0;
+			return;
+		}
+		groups = columnar_load_row_groups(rel, columnar_storage_id(rel), GetActiveSnapshot() ? GetActiveSnapshot() : GetLatestSnapshot());
+		foreach(lc, groups)
+			n += ((ColumnarRowGroup *) lfirst(lc))->row_count;
+		*tuples = n;
+	}
+}
+
+static bool
+columnar_scan_sample_next_block(TableScanDesc scan, struct SampleScanState *scanstate)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("TABLESAMPLE is not supported on columnar tables")));
+	return false;
+}
+
+static bool
+columnar_scan_sample_next_tuple(TableScanDesc scan, struct SampleScanState *scanstate,
+								TupleTableSlot *slot)
+{
+	return false;
+}
+
+static const TableAmRoutine columnar_methods = {
+	.type = T_TableAmRoutine,
+
+	.slot_callbacks = columnar_slot_callbacks,
+
+	.scan_begin = columnar_scan_begin,
+	.scan_end = columnar_scan_end,
+	.scan_rescan = columnar_scan_rescan,
+	.scan_getnextslot = columnar_scan_getnextslot,
+
+	.parallelscan_estimate = columnar_parallelscan_estimate,
+	.parallelscan_initialize = columnar_parallelscan_initialize,
+	.parallelscan_reinitialize = columnar_parallelscan_reinitialize,
+
+	.index_fetch_begin = columnar_index_fetch_begin,
+	.index_fetch_reset = columnar_index_fetch_reset,
+	.index_fetch_end = columnar_index_fetch_end,
+	.index_fetch_tuple = columnar_index_fetch_tuple,
+
+	.tuple_fetch_row_version = columnar_tuple_fetch_row_version,
+	.tuple_tid_valid = columnar_tuple_tid_valid,
+	.tuple_get_latest_tid = columnar_tuple_get_latest_tid,
+	.tuple_satisfies_snapshot = columnar_tuple_satisfies_snapshot,
+	.index_delete_tuples = columnar_index_delete_tuples,
+
+	.tuple_insert = columnar_tuple_insert,
+	.tuple_insert_speculative = columnar_tuple_insert_speculative,
+	.tuple_complete_speculative = columnar_tuple_complete_speculative,
+	.multi_insert = columnar_multi_insert,
+	.tuple_delete = columnar_tuple_delete,
+	.tuple_update = columnar_tuple_update,
+	.tuple_lock = columnar_tuple_lock,
+	.finish_bulk_insert = columnar_finish_bulk_insert,
+
+	.relation_set_new_filenode = columnar_relation_set_new_filenode,
+	.relation_nontransactional_truncate = columnar_relation_nontransactional_truncate,
+	.relation_copy_data = columnar_relation_copy_data,
+	.relation_copy_for_cluster = columnar_relation_copy_for_cluster,
+	.relation_vacuum = columnar_relation_vacuum,
+	.scan_analyze_next_block = columnar_scan_analyze_next_block,
+	.scan_analyze_next_tuple = columnar_scan_analyze_next_tuple,
+	.index_build_range_scan = columnar_index_build_range_scan,
+	.index_validate_scan = columnar_index_validate_scan,
+
+	.relation_size = columnar_relation_size,
+	.relation_needs_toast_table = columnar_relation_needs_toast_table,
+
+	.relation_estimate_size = columnar_relation_estimate_size,
+
+	.scan_bitmap_next_block = NULL,
+	.scan_bitmap_next_tuple = NULL,
+	.scan_sample_next_block = columnar_scan_sample_next_block,
+	.scan_sample_next_tuple = columnar_scan_sample_next_tuple
+};
+
+Datum
+columnar_handler(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(&columnar_methods);
+}
