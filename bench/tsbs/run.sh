@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# TSBS cpu-only benchmark: a plain heap table against a datalayer metric table,
-# loaded and queried in the same run on the same cluster.
+# TSBS cpu-only benchmark: a plain heap table against a datalayer metric table
+# and a datalayer_columnar table, loaded and queried in the same run on the
+# same cluster.
 #
 #   bench/tsbs/run.sh [--hosts 1000] [--hours 24] [--precision 2|full] [--runs 5]
 #
-# Both tables get a btree on (hostname, time).  Load: server-side COPY of the
+# All tables get a btree on (hostname, time).  Load: server-side COPY of the
 # same generated file, rows/s.  Size: total relation size (all partitions and
 # indexes), bytes/row.  Queries q1-q8 (the issue's list, plain SQL that also runs
 # on TimescaleDB or Citus): median of --runs warm runs after one warm-up.
@@ -57,9 +58,11 @@ q -c "CREATE TABLE cpu_metric ($COLUMNS_SQL);
       SELECT count(*) FROM datalayer.create_chunks('cpu_metric', '2016-01-01 00:00+00'::timestamptz,
                                                    '2016-01-01 00:00+00'::timestamptz + interval '$HOURS hours');
       CREATE INDEX ON cpu_metric (hostname, time)" >/dev/null
+q -c "CREATE TABLE cpu_columnar ($COLUMNS_SQL) USING datalayer_columnar; CREATE INDEX ON cpu_columnar (hostname, time)"
 
+TABLES="cpu_heap cpu_metric cpu_columnar"
 declare -A LOAD_MS SIZE
-for t in cpu_heap cpu_metric; do
+for t in $TABLES; do
 	step "COPY into $t"
 	q -c "CHECKPOINT"
 	LOAD_MS[$t]=$(time_ms "COPY $t FROM '$WORK/cpu.tsv'")
@@ -67,6 +70,12 @@ for t in cpu_heap cpu_metric; do
 	SIZE[$t]=$(q -c "SELECT CASE WHEN c.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(c.oid)) ELSE pg_total_relation_size(c.oid) END FROM pg_class c WHERE c.oid = '$t'::regclass")
 	echo "${LOAD_MS[$t]} ms, ${SIZE[$t]} bytes"
 done
+step "ALTER TABLE ... SET ACCESS METHOD datalayer_columnar of a heap copy"
+q -c "CREATE TABLE cpu_alter AS SELECT * FROM cpu_heap; CHECKPOINT"
+ALTER_MS=$(time_ms "ALTER TABLE cpu_alter SET ACCESS METHOD datalayer_columnar")
+[ "$(q -c "SELECT count(*) FROM cpu_alter")" = "$ROWS" ] || { echo "ALTER lost rows" >&2; exit 1; }
+q -c "DROP TABLE cpu_alter"
+echo "$ALTER_MS ms"
 [ "$(q -c "SELECT count(*) FROM ONLY cpu_metric_default")" = 0 ] || { echo "rows fell into the default partition" >&2; exit 1; }
 
 T0="'2016-01-01 00:00+00'::timestamptz"
@@ -86,7 +95,7 @@ canonical() {
 }
 declare -A MEDIAN
 for name in q1 q2 q3 q4 q5 q6 q7 q8; do
-	for t in cpu_heap cpu_metric; do
+	for t in $TABLES; do
 		sql=${QUERY[$name]//TBL/$t}
 		time_ms "$sql" >/dev/null
 		times=()
@@ -98,20 +107,26 @@ for name in q1 q2 q3 q4 q5 q6 q7 q8; do
 	a=$(q -c "${QUERY[$name]//TBL/cpu_heap}" | canonical | md5sum)
 	b=$(q -c "${QUERY[$name]//TBL/cpu_metric}" | canonical | md5sum)
 	[ "$a" = "$b" ] || { echo "$name: results differ between heap and metric table" >&2; exit 1; }
+	c=$(q -c "${QUERY[$name]//TBL/cpu_columnar}" | canonical | md5sum)
+	[ "$a" = "$c" ] || { echo "$name: results differ between heap and columnar table" >&2; exit 1; }
 done
 
 rate() { awk -v r="$ROWS" -v ms="$1" 'BEGIN {printf "%.0f", r / (ms / 1000)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo
 echo "TSBS cpu-only, $HOSTS hosts x $HOURS h = $ROWS rows, $PRECISION decimals, chunk $CHUNK, median of $RUNS"
-printf '%-10s %14s %14s %8s\n' measure heap metric_table ratio
-printf '%-10s %14s %14s %8s\n' "COPY rows/s" "$(rate "${LOAD_MS[cpu_heap]}")" "$(rate "${LOAD_MS[cpu_metric]}")" \
-	"$(ratio "$(rate "${LOAD_MS[cpu_metric]}")" "$(rate "${LOAD_MS[cpu_heap]}")")"
-printf '%-10s %14s %14s %8s\n' "bytes/row" "$((SIZE[cpu_heap] / ROWS))" "$((SIZE[cpu_metric] / ROWS))" \
-	"$(ratio "${SIZE[cpu_metric]}" "${SIZE[cpu_heap]}")"
+printf '%-11s %14s %14s %8s %14s %8s\n' measure heap metric_table ratio columnar ratio
+printf '%-11s %14s %14s %8s %14s %8s\n' "COPY rows/s" "$(rate "${LOAD_MS[cpu_heap]}")" "$(rate "${LOAD_MS[cpu_metric]}")" \
+	"$(ratio "$(rate "${LOAD_MS[cpu_metric]}")" "$(rate "${LOAD_MS[cpu_heap]}")")" \
+	"$(rate "${LOAD_MS[cpu_columnar]}")" "$(ratio "$(rate "${LOAD_MS[cpu_columnar]}")" "$(rate "${LOAD_MS[cpu_heap]}")")"
+printf '%-11s %14s %14s %8s %14s %8s\n' "bytes/row" "$((SIZE[cpu_heap] / ROWS))" "$((SIZE[cpu_metric] / ROWS))" \
+	"$(ratio "${SIZE[cpu_metric]}" "${SIZE[cpu_heap]}")" \
+	"$(awk -v s="${SIZE[cpu_columnar]}" -v r="$ROWS" 'BEGIN {printf "%.1f", s / r}')" "$(ratio "${SIZE[cpu_columnar]}" "${SIZE[cpu_heap]}")"
+printf '%-11s %14s\n' "ALTER rows/s" "$(rate "$ALTER_MS")"
 for name in q1 q2 q3 q4 q5 q6 q7 q8; do
-	printf '%-10s %12s ms %12s ms %8s\n' "$name" "${MEDIAN[$name,cpu_heap]}" "${MEDIAN[$name,cpu_metric]}" \
-		"$(ratio "${MEDIAN[$name,cpu_metric]}" "${MEDIAN[$name,cpu_heap]}")"
+	printf '%-11s %11s ms %11s ms %8s %11s ms %8s\n' "$name" "${MEDIAN[$name,cpu_heap]}" "${MEDIAN[$name,cpu_metric]}" \
+		"$(ratio "${MEDIAN[$name,cpu_metric]}" "${MEDIAN[$name,cpu_heap]}")" \
+		"${MEDIAN[$name,cpu_columnar]}" "$(ratio "${MEDIAN[$name,cpu_columnar]}" "${MEDIAN[$name,cpu_heap]}")"
 done
 
 mkdir -p "$TOP/bench/results"
@@ -120,12 +135,13 @@ out="$TOP/bench/results/tsbs-$PRECISION-${HOSTS}x${HOURS}h.json"
 	printf '{"benchmark": "tsbs-cpu-only", "hosts": %s, "hours": %s, "rows": %s, "precision": "%s", "chunk": "%s", "runs": %s,\n' \
 		"$HOSTS" "$HOURS" "$ROWS" "$PRECISION" "$CHUNK" "$RUNS"
 	printf ' "date": "%s", "postgres": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(q -c 'SHOW server_version')"
-	printf ' "load_ms": {"heap": %s, "metric_table": %s},\n' "${LOAD_MS[cpu_heap]}" "${LOAD_MS[cpu_metric]}"
-	printf ' "total_bytes": {"heap": %s, "metric_table": %s},\n' "${SIZE[cpu_heap]}" "${SIZE[cpu_metric]}"
+	printf ' "load_ms": {"heap": %s, "metric_table": %s, "columnar": %s},\n' "${LOAD_MS[cpu_heap]}" "${LOAD_MS[cpu_metric]}" "${LOAD_MS[cpu_columnar]}"
+	printf ' "alter_to_columnar_ms": %s,\n' "$ALTER_MS"
+	printf ' "total_bytes": {"heap": %s, "metric_table": %s, "columnar": %s},\n' "${SIZE[cpu_heap]}" "${SIZE[cpu_metric]}" "${SIZE[cpu_columnar]}"
 	printf ' "query_ms": {'
 	sep=""
 	for name in q1 q2 q3 q4 q5 q6 q7 q8; do
-		printf '%s"%s": {"heap": %s, "metric_table": %s}' "$sep" "$name" "${MEDIAN[$name,cpu_heap]}" "${MEDIAN[$name,cpu_metric]}"
+		printf '%s"%s": {"heap": %s, "metric_table": %s, "columnar": %s}' "$sep" "$name" "${MEDIAN[$name,cpu_heap]}" "${MEDIAN[$name,cpu_metric]}" "${MEDIAN[$name,cpu_columnar]}"
 		sep=", "
 	done
 	printf '}}\n'

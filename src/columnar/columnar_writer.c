@@ -55,6 +55,12 @@ typedef struct WriteBuffer
 	uint32		count;			/* rows buffered */
 	uint32		next_reservation;
 	ItemPointerData catalog_tid;	/* of the reservation's catalog row */
+	uint8	   *chosen;			/* per column: the encoding the last full group chose */
+	/* scratch arrays for encoding, reused by every flush (no page faults per group) */
+	uint8	   *scratch_nulls;
+	int64	   *scratch_ints;
+	double	   *scratch_floats;
+	uint32		groups_written;
 	Datum	  **values;			/* per column, opts.row_group_size entries */
 	bool	  **nulls;
 	MemoryContext ctx;			/* the buffer's arrays */
@@ -105,6 +111,10 @@ new_buffer(Relation rel, SubTransactionId subxid)
 	wb->ctx = AllocSetContextCreate(writer_context, "columnar write buffer", ALLOCSET_DEFAULT_SIZES);
 	wb->rows_ctx = AllocSetContextCreate(writer_context, "columnar buffered values",
 										 ALLOCSET_DEFAULT_SIZES);
+	wb->chosen = MemoryContextAllocZero(wb->ctx, Max(wb->natts, 1));
+	wb->scratch_nulls = MemoryContextAllocHuge(wb->ctx, wb->opts.row_group_size);
+	wb->scratch_ints = MemoryContextAllocHuge(wb->ctx, sizeof(int64) * wb->opts.row_group_size);
+	wb->scratch_floats = MemoryContextAllocHuge(wb->ctx, sizeof(double) * wb->opts.row_group_size);
 	wb->values = MemoryContextAllocZero(wb->ctx, sizeof(Datum *) * Max(wb->natts, 1));
 	wb->nulls = MemoryContextAllocZero(wb->ctx, sizeof(bool *) * Max(wb->natts, 1));
 	for (i = 0; i < wb->natts; i++)
@@ -295,7 +305,7 @@ int_of(Datum d, int16 len)
 
 /* the codec buffer of column a, and its min/max into meta */
 static void
-encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period,
+encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period, CodecId encoding,
 			  ColumnarChunkMeta *meta, uint8 **out, size_t *out_len)
 {
 	ColumnarKind kind = columnar_kind_of(att);
@@ -307,17 +317,14 @@ encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period,
 
 	col.count = n;
 	col.period = period;
-	col.nulls = palloc(n);
+	col.nulls = wb->scratch_nulls;
 	for (i = 0; i < n; i++)
 	{
 		col.nulls[i] = wb->nulls[a][i] ? 1 : 0;
 		col.null_count += col.nulls[i];
 	}
 	if (col.null_count == 0)
-	{
-		pfree(col.nulls);
 		col.nulls = NULL;
-	}
 	meta->null_count = col.null_count;
 
 	switch (kind)
@@ -328,7 +335,7 @@ encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period,
 							hi = PG_INT64_MIN;
 
 				col.type = CODEC_TYPE_INT64;
-				col.ints = palloc(sizeof(int64_t) * n);
+				col.ints = (int64_t *) wb->scratch_ints;
 				for (i = 0; i < n; i++)
 				{
 					int64		v = wb->nulls[a][i] ? 0 : int_of(wb->values[a][i], att->attlen);
@@ -356,7 +363,7 @@ encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period,
 				bool		nan = false;
 
 				col.type = CODEC_TYPE_FLOAT8;
-				col.floats = palloc(sizeof(double) * n);
+				col.floats = wb->scratch_floats;
 				for (i = 0; i < n; i++)
 				{
 					double		v = wb->nulls[a][i] ? 0.0 : kind == COLUMNAR_KIND_FLOAT8
@@ -439,7 +446,9 @@ encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period,
 			}
 	}
 	meta->has_minmax = minmax_ok;
-	status = codec_encode_column(&col, CODEC_AUTO, out, out_len);
+	status = codec_encode_column(&col, encoding, out, out_len);
+	if (status == CODEC_ERR_NOT_APPLICABLE && encoding != CODEC_AUTO)
+		status = codec_encode_column(&col, CODEC_AUTO, out, out_len);
 	if (status != CODEC_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
@@ -499,7 +508,17 @@ flush_buffer(WriteBuffer *wb)
 		CHECK_FOR_INTERRUPTS();
 		if (att->attisdropped)
 			continue;
-		encode_column(wb, att, a, period, meta, &raw, &raw_len);
+		/*
+		 * A bulk load keeps the encodings its first full row group chose,
+		 * trying them all again every eighth group: trying every float
+		 * encoding costs more than the rest of the load.
+		 */
+		encode_column(wb, att, a, period,
+					  wb->groups_written % 8 != 0 && wb->count == (uint32) wb->opts.row_group_size
+					  ? (CodecId) wb->chosen[a] : CODEC_AUTO,
+					  meta, &raw, &raw_len);
+		if (wb->count == (uint32) wb->opts.row_group_size)
+			wb->chosen[a] = meta->encoding;
 		if (raw_len > PG_UINT32_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -537,6 +556,8 @@ flush_buffer(WriteBuffer *wb)
 	MemoryContextDelete(flush_ctx);
 	relation_close(rel, NoLock);
 
+	if (wb->count == (uint32) wb->opts.row_group_size)
+		wb->groups_written++;
 	wb->count = 0;
 	wb->reserved = 0;
 	MemoryContextReset(wb->rows_ctx);

@@ -1,0 +1,109 @@
+# Columnar tables survive crashes and reach streaming standbys: every page
+# they write is WAL-logged.  The server is killed (immediate stop) in the
+# middle of a bulk load and in the middle of ALTER TABLE ... SET ACCESS
+# METHOD; after restart no committed row is lost and no uncommitted row is
+# visible.  A standby returns the primary's answers after loads, updates,
+# deletes and VACUUM FULL.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+use Time::HiRes qw(usleep);
+
+my $primary = PostgreSQL::Test::Cluster->new('primary');
+$primary->init(allows_streaming => 1);
+$primary->append_conf('postgresql.conf', "shared_preload_libraries = 'datalayer'\ndatalayer.scheduler_enabled = off");
+$primary->start;
+$primary->safe_psql('postgres', 'CREATE EXTENSION datalayer');
+$primary->backup('base');
+my $standby = PostgreSQL::Test::Cluster->new('standby');
+$standby->init_from_backup($primary, 'base', has_streaming => 1);
+$standby->start;
+
+my $summary = q{SELECT count(*), sum(id), sum(v), count(DISTINCT tag), md5(string_agg(id::text || ':' || v::text || tag, ',' ORDER BY id)) FROM m};
+
+# loads, updates, deletes, a unique index and VACUUM FULL, then the standby's answers
+$primary->safe_psql('postgres', q{
+	CREATE TABLE m (id int PRIMARY KEY, v float8, tag text) USING datalayer_columnar;
+	INSERT INTO m SELECT g, round((g * 0.37)::numeric % 100, 2), 'tag' || (g % 7) FROM generate_series(1, 120000) g;
+	UPDATE m SET v = -v WHERE id % 1000 = 0;
+	DELETE FROM m WHERE id % 10 = 3;
+	INSERT INTO m VALUES (200000, 1.5, 'late') ON CONFLICT (id) DO NOTHING;
+});
+$primary->wait_for_catchup($standby);
+my $on_primary = $primary->safe_psql('postgres', $summary);
+is($standby->safe_psql('postgres', $summary), $on_primary, 'standby sees the loads, updates and deletes');
+is($standby->safe_psql('postgres', 'SET enable_seqscan = off; SELECT v FROM m WHERE id = 5000'),
+	'-50', 'standby answers through the index');
+$primary->safe_psql('postgres', 'VACUUM FULL m');
+$primary->wait_for_catchup($standby);
+is($standby->safe_psql('postgres', $summary), $on_primary, 'standby after VACUUM FULL');
+is($standby->safe_psql('postgres', q{SELECT deleted_rows FROM datalayer.columnar_stats('m') LIMIT 1}),
+	'0', 'VACUUM FULL left no deleted rows, on the standby too');
+
+# kill the server in the middle of a bulk load
+my $committed = $primary->safe_psql('postgres', 'SELECT count(*) FROM m');
+my $size = $primary->safe_psql('postgres', q{SELECT pg_relation_size('m')});
+my ($out, $err) = ('', '');
+my $load = IPC::Run::start(
+	[ 'psql', '-X', '-d', $primary->connstr('postgres'), '-c',
+	  q{INSERT INTO m SELECT g, 1, 'uncommitted' FROM generate_series(1000001, 6000000) g} ],
+	'>', \$out, '2>', \$err);
+# wait until the load has written row groups
+my $waited = 0;
+while ($waited < 300)
+{
+	last if $primary->safe_psql('postgres',
+		"SELECT pg_relation_size('m') > $size + 200000") eq 't';
+	usleep(100_000);
+	$waited++;
+}
+ok($waited < 300, 'the load was running when the server was killed');
+$primary->stop('immediate');
+$load->finish;
+$primary->start;
+is($primary->safe_psql('postgres', 'SELECT count(*) FROM m'), $committed,
+	'after a crash during a bulk load: every committed row, no uncommitted one');
+is($primary->safe_psql('postgres', $summary), $on_primary, 'and the same rows');
+$primary->safe_psql('postgres', q{INSERT INTO m VALUES (300000, 2, 'after crash')});
+is($primary->safe_psql('postgres', 'SELECT count(*) FROM m WHERE id >= 200000'), '2', 'the table takes new rows');
+
+# kill the server in the middle of ALTER TABLE ... SET ACCESS METHOD
+$primary->safe_psql('postgres', q{
+	CREATE TABLE h (id int, v text);
+	INSERT INTO h SELECT g, md5(g::text) FROM generate_series(1, 3000000) g;
+});
+my $before = $primary->safe_psql('postgres', 'SELECT count(*), sum(id) FROM h');
+my $alter = IPC::Run::start(
+	[ 'psql', '-X', '-d', $primary->connstr('postgres'), '-c',
+	  'ALTER TABLE h SET ACCESS METHOD datalayer_columnar' ],
+	'>', \$out, '2>', \$err);
+$waited = 0;
+while ($waited < 300)
+{
+	last if $primary->safe_psql('postgres',
+		q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'ALTER TABLE h%' AND state = 'active'}) eq 't';
+	usleep(50_000);
+	$waited++;
+}
+usleep(700_000);
+$primary->stop('immediate');
+$alter->finish;
+$primary->start;
+is($primary->safe_psql('postgres', q{SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'h'::regclass}),
+	'heap', 'the interrupted ALTER left the table in heap');
+is($primary->safe_psql('postgres', 'SELECT count(*), sum(id) FROM h'), $before, 'with all its rows');
+$primary->safe_psql('postgres', 'ALTER TABLE h SET ACCESS METHOD datalayer_columnar');
+is($primary->safe_psql('postgres', 'SELECT count(*), sum(id) FROM h'), $before, 'a completed ALTER keeps every row');
+
+# the standby follows all of it
+$primary->wait_for_catchup($standby);
+is($standby->safe_psql('postgres', 'SELECT count(*), sum(id) FROM h'), $before, 'standby has the converted table');
+is($standby->safe_psql('postgres', $summary), $primary->safe_psql('postgres', $summary),
+	'standby agrees after the crash and restart');
+
+$standby->stop;
+$primary->stop;
+done_testing();
