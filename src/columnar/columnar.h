@@ -80,7 +80,6 @@ typedef struct ColumnarRowGroup
 	uint64		data_length;
 	int			natts;
 	ColumnarChunkMeta *columns;	/* natts entries */
-	uint32		deleted;		/* rows deleted, when the reader counted them */
 } ColumnarRowGroup;
 
 /* per-table settings */

@@ -32,6 +32,7 @@
 #include "storage/bufmgr.h"
 #include "storage/smgr.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -41,17 +42,70 @@
 #define Natts_row_group 6
 #define Natts_deleted 2
 
+/*
+ * The OIDs of our catalog tables and their primary keys are looked up on
+ * every index fetch and DML row, so they are cached per backend; any
+ * relcache invalidation of one of them (DROP EXTENSION, a rebuilt index)
+ * or a reset of the whole relcache empties the cache.
+ */
+#define NUM_CATALOGS 4
+
+static const char *const catalog_names[NUM_CATALOGS] = {
+	"columnar_row_group", "columnar_deleted", "columnar_options", "columnar_storage_id_seq"
+};
+static Oid	catalog_oids[NUM_CATALOGS];
+static Oid	catalog_index_oids[NUM_CATALOGS];
+static bool catalog_callback_registered = false;
+
+static void
+catalog_cache_invalidate(Datum arg, Oid relid)
+{
+	int			i;
+	bool		hit = !OidIsValid(relid);
+
+	for (i = 0; i < NUM_CATALOGS && !hit; i++)
+		hit = relid == catalog_oids[i] || relid == catalog_index_oids[i];
+	if (hit)
+	{
+		memset(catalog_oids, 0, sizeof(catalog_oids));
+		memset(catalog_index_oids, 0, sizeof(catalog_index_oids));
+	}
+}
+
+static int
+catalog_slot(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < NUM_CATALOGS; i++)
+		if (strcmp(catalog_names[i], name) == 0)
+			return i;
+	elog(ERROR, "unknown columnar catalog \"%s\"", name);
+	return -1;
+}
+
 Oid
 columnar_catalog_relid(const char *name)
 {
-	Oid			nsp = get_namespace_oid("datalayer", false);
-	Oid			relid = get_relname_relid(name, nsp);
+	int			slot = catalog_slot(name);
+	Oid			nsp,
+				relid;
 
+	if (OidIsValid(catalog_oids[slot]))
+		return catalog_oids[slot];
+	if (!catalog_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(catalog_cache_invalidate, (Datum) 0);
+		catalog_callback_registered = true;
+	}
+	nsp = get_namespace_oid("datalayer", false);
+	relid = get_relname_relid(name, nsp);
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("catalog table datalayer.%s is missing", name),
 				 errhint("Columnar tables need the datalayer extension: CREATE EXTENSION datalayer.")));
+	catalog_oids[slot] = relid;
 	return relid;
 }
 
@@ -59,12 +113,21 @@ columnar_catalog_relid(const char *name)
 Oid
 columnar_catalog_index(Oid relid)
 {
-	Relation	rel = table_open(relid, AccessShareLock);
-	Oid			index = RelationGetPrimaryKeyIndex(rel);
+	int			slot;
+	Relation	rel;
+	Oid			index;
 
+	for (slot = 0; slot < NUM_CATALOGS; slot++)
+		if (catalog_oids[slot] == relid && OidIsValid(catalog_index_oids[slot]))
+			return catalog_index_oids[slot];
+	rel = table_open(relid, AccessShareLock);
+	index = RelationGetPrimaryKeyIndex(rel);
 	table_close(rel, AccessShareLock);
 	if (!OidIsValid(index))
 		elog(ERROR, "catalog table %u has no primary key", relid);
+	for (slot = 0; slot < NUM_CATALOGS; slot++)
+		if (catalog_oids[slot] == relid)
+			catalog_index_oids[slot] = index;
 	return index;
 }
 
@@ -392,25 +455,18 @@ columnar_update_row_group(uint64 storage_id, ItemPointer tid, const ColumnarRowG
 	heap_freetuple(tup);
 }
 
-/* deletes catalog rows of a file: all of them, or one row group's */
+/* deletes every catalog row of a file */
 static void
-delete_catalog_rows(const char *name, uint64 storage_id, bool one, uint64 first, uint64 last)
+delete_catalog_rows(const char *name, uint64 storage_id)
 {
 	Oid			catalog = columnar_catalog_relid(name);
 	Relation	crel = table_open(catalog, RowExclusiveLock);
-	ScanKeyData keys[3];
-	int			nkeys = 1;
+	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
-	if (one)
-	{
-		ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum((int64) first));
-		ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum((int64) last));
-		nkeys = 3;
-	}
-	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, nkeys, keys);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
 	while ((tup = systable_getnext(scan)) != NULL)
 		simple_heap_delete(crel, &tup->t_self);
 	systable_endscan(scan);
@@ -420,8 +476,8 @@ delete_catalog_rows(const char *name, uint64 storage_id, bool one, uint64 first,
 void
 columnar_delete_storage(uint64 storage_id)
 {
-	delete_catalog_rows("columnar_row_group", storage_id, false, 0, 0);
-	delete_catalog_rows("columnar_deleted", storage_id, false, 0, 0);
+	delete_catalog_rows("columnar_row_group", storage_id);
+	delete_catalog_rows("columnar_deleted", storage_id);
 }
 
 ColumnarOptions

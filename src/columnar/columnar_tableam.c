@@ -764,7 +764,6 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 	TupleTableSlot *out = table_slot_create(NewTable, NULL);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	CommandId	cid = GetCurrentCommandId(true);
-	double		total = 0;
 
 	*num_tuples = 0;
 	*tups_vacuumed = 0;
@@ -797,12 +796,7 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 		table_endscan(scan);
 	}
 	columnar_flush_pending(NewTable);
-	{
-		ColumnarDeletedSet *deleted = columnar_load_deleted(columnar_storage_id(OldTable), snapshot);
-
-		total = deleted->count;
-	}
-	*tups_vacuumed = total;
+	*tups_vacuumed = columnar_load_deleted(columnar_storage_id(OldTable), snapshot)->count;
 	UnregisterSnapshot(snapshot);
 	ExecDropSingleTupleTableSlot(slot);
 	ExecDropSingleTupleTableSlot(out);

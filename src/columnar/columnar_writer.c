@@ -73,6 +73,15 @@ static ExecutorEnd_hook_type prev_executor_end = NULL;
 
 static void flush_buffer(WriteBuffer *wb);
 
+/* forgets the buffered rows; their reserved row numbers stay unused */
+static void
+empty_buffer(WriteBuffer *wb)
+{
+	wb->count = 0;
+	wb->reserved = 0;
+	MemoryContextReset(wb->rows_ctx);
+}
+
 static WriteBuffer *
 find_buffer(Relation rel, SubTransactionId subxid)
 {
@@ -558,9 +567,7 @@ flush_buffer(WriteBuffer *wb)
 
 	if (wb->count == (uint32) wb->opts.row_group_size)
 		wb->groups_written++;
-	wb->count = 0;
-	wb->reserved = 0;
-	MemoryContextReset(wb->rows_ctx);
+	empty_buffer(wb);
 }
 
 /* flushes the buffers of rel that this subtransaction may flush */
@@ -583,11 +590,7 @@ columnar_discard_pending(Relation rel)
 		WriteBuffer *wb = lfirst(lc);
 
 		if (wb->relid == RelationGetRelid(rel))
-		{
-			wb->count = 0;
-			wb->reserved = 0;
-			MemoryContextReset(wb->rows_ctx);
-		}
+			empty_buffer(wb);
 	}
 }
 
@@ -649,11 +652,7 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 				WriteBuffer *wb = lfirst(lc);
 
 				if (wb->subxid == mySubid)
-				{
-					wb->count = 0;
-					wb->reserved = 0;
-					MemoryContextReset(wb->rows_ctx);
-				}
+					empty_buffer(wb);
 			}
 			break;
 		default:
