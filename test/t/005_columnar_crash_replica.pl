@@ -17,9 +17,13 @@ $primary->init(allows_streaming => 1);
 $primary->append_conf('postgresql.conf', "shared_preload_libraries = 'datalayer'\ndatalayer.scheduler_enabled = off");
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION datalayer');
+# a physical slot keeps the WAL of the multi-million-row loads until the
+# standby has received it, however far behind it falls
+$primary->safe_psql('postgres', q{SELECT pg_create_physical_replication_slot('standby_slot')});
 $primary->backup('base');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
 $standby->init_from_backup($primary, 'base', has_streaming => 1);
+$standby->append_conf('postgresql.conf', "primary_slot_name = 'standby_slot'");
 $standby->start;
 
 my $summary = q{SELECT count(*), sum(id), sum(v), count(DISTINCT tag), md5(string_agg(id::text || ':' || v::text || tag, ',' ORDER BY id)) FROM m};
