@@ -188,6 +188,89 @@ SELECT count(*) FROM col_del;
 INSERT INTO col_del VALUES (1, 1);
 SELECT * FROM col_del;
 
+-- small row groups from many small transactions are merged by columnar_compact,
+-- which leaves out deleted rows, gives their space back and writes rows in
+-- the sort_by order
+CREATE TABLE col_small (host text, time timestamptz, v float8) USING datalayer_columnar;
+CREATE UNIQUE INDEX col_small_key ON col_small (host, time);
+DO $$
+BEGIN
+    FOR b IN 0..39 LOOP
+        INSERT INTO col_small
+        SELECT 'host_' || h, timestamptz '2024-01-01' + (b * 50 + i) * interval '1 minute', round((h * 10 + sin(b * 50 + i))::numeric, 2)
+        FROM generate_series(0, 49) i, generate_series(1, 20) h;
+        COMMIT;
+    END LOOP;
+END $$;
+DELETE FROM col_small WHERE time < '2024-01-01 05:00';
+SELECT row_groups, rows, deleted_rows FROM datalayer.columnar_stats('col_small') LIMIT 1;
+CREATE TEMP TABLE col_small_before AS SELECT count(*) AS n, sum(v) AS s, md5(string_agg(host || time || v, ',' ORDER BY host, time)) AS h FROM col_small;
+SELECT datalayer.columnar_set('col_small', sort_by => '{host,time}');
+SELECT row_group_size, sort_by FROM datalayer.columnar_settings WHERE relid = 'col_small'::regclass;
+SELECT row_groups_before, row_groups_after, deleted_rows_removed, bytes_after < bytes_before AS smaller
+FROM datalayer.columnar_compact('col_small');
+SELECT row_groups, rows, deleted_rows FROM datalayer.columnar_stats('col_small') LIMIT 1;
+SELECT (SELECT count(*) FROM col_small) = n AS same_count,
+       (SELECT md5(string_agg(host || time || v, ',' ORDER BY host, time)) FROM col_small) = h AS same_rows
+FROM col_small_before;
+-- in sort_by order: a scan returns host_1's rows first, in time order
+SELECT host, min(time), max(time) FROM (SELECT host, time FROM col_small LIMIT 1900) s GROUP BY host ORDER BY host;
+-- the unique index was rebuilt and still answers
+SET enable_seqscan = off;
+SELECT v FROM col_small WHERE host = 'host_7' AND time = '2024-01-01 20:00';
+RESET enable_seqscan;
+SELECT pg_temp.err($$INSERT INTO col_small VALUES ('host_7', '2024-01-01 20:00', 1)$$);
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_small', sort_by => '{host,nope}')$$);
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_small', sort_by => '{host,host}')$$);
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_small', sort_by => '{host,NULL}')$$);
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_small', sort_by => '{a,b,c,d,e,f,g,h,i}')$$);
+SELECT pg_temp.err($$SELECT * FROM datalayer.columnar_compact('col_cpu_heap')$$);
+SELECT pg_temp.err($$SELECT * FROM datalayer.columnar_compact(0)$$);
+CREATE TABLE col_nosort (p point) USING datalayer_columnar;
+SELECT pg_temp.err($$SELECT datalayer.columnar_set('col_nosort', sort_by => '{p}')$$);
+-- an empty array clears sort_by; a dropped column drops out of it
+SELECT datalayer.columnar_set('col_small', sort_by => '{}');
+SELECT sort_by FROM datalayer.columnar_settings WHERE relid = 'col_small'::regclass;
+ALTER TABLE col_small ADD COLUMN extra int;
+SELECT datalayer.columnar_set('col_small', sort_by => '{extra,time}');
+ALTER TABLE col_small DROP COLUMN extra;
+SELECT sort_by FROM datalayer.columnar_settings WHERE relid = 'col_small'::regclass;
+SELECT row_groups_after FROM datalayer.columnar_compact('col_small');
+SELECT count(*) FROM col_small;
+-- compaction is refused to a user who does not own the table
+CREATE ROLE col_reader;
+GRANT SELECT ON col_small TO col_reader;
+SET ROLE col_reader;
+SELECT pg_temp.err($$SELECT * FROM datalayer.columnar_compact('col_small')$$);
+RESET ROLE;
+REVOKE SELECT ON col_small FROM col_reader;
+DROP ROLE col_reader;
+-- nothing is lost when compaction runs in a transaction that rolls back
+BEGIN;
+DELETE FROM col_small WHERE host = 'host_1';
+SELECT deleted_rows_removed FROM datalayer.columnar_compact('col_small');
+ROLLBACK;
+SELECT count(*) FROM col_small WHERE host = 'host_1';
+
+-- plain VACUUM removes the index entries of deleted rows
+CREATE TABLE col_vac (id int PRIMARY KEY, v int) USING datalayer_columnar;
+INSERT INTO col_vac SELECT g, g FROM generate_series(1, 20000) g;
+DELETE FROM col_vac WHERE id % 4 = 0;
+VACUUM col_vac;
+SELECT reltuples FROM pg_class WHERE oid = 'col_vac_pkey'::regclass;
+SELECT reltuples FROM pg_class WHERE oid = 'col_vac'::regclass;
+SET enable_seqscan = off;
+SELECT count(*) FROM col_vac WHERE id BETWEEN 1 AND 100;
+RESET enable_seqscan;
+-- the deleted keys can be inserted again, and VACUUM (INDEX_CLEANUP off) leaves the index alone
+INSERT INTO col_vac SELECT g, -g FROM generate_series(4, 400, 4) g;
+DELETE FROM col_vac WHERE id <= 1000;
+VACUUM (INDEX_CLEANUP off) col_vac;
+SELECT reltuples FROM pg_class WHERE oid = 'col_vac_pkey'::regclass;
+VACUUM col_vac;
+SELECT reltuples FROM pg_class WHERE oid = 'col_vac_pkey'::regclass;
+SELECT count(*), sum(v) FROM col_vac;
+
 -- ALTER TABLE: access method both ways, new and dropped columns
 CREATE TABLE col_alter (id int, v text);
 INSERT INTO col_alter SELECT g, 'v' || g FROM generate_series(1, 3000) g;
@@ -215,7 +298,8 @@ SELECT pg_temp.err($$SELECT sum(a) FROM col_damaged$$);
 
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
-DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged;
+DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,
+    col_small, col_nosort, col_vac;
 SELECT count(*) FROM datalayer.columnar_row_group;
 SELECT count(*) FROM datalayer.columnar_deleted;
 SELECT count(*) FROM datalayer.columnar_options;

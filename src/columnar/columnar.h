@@ -82,11 +82,15 @@ typedef struct ColumnarRowGroup
 	ColumnarChunkMeta *columns;	/* natts entries */
 } ColumnarRowGroup;
 
+#define COLUMNAR_MAX_SORT_KEYS	8
+
 /* per-table settings */
 typedef struct ColumnarOptions
 {
 	int			row_group_size;
 	int			zstd_level;
+	int			nsort;			/* columns compaction sorts rows by; 0: none */
+	AttrNumber	sort_by[COLUMNAR_MAX_SORT_KEYS];
 } ColumnarOptions;
 
 /* columnar_tableam.c */
@@ -119,6 +123,7 @@ typedef struct ColumnarDeletedSet
 } ColumnarDeletedSet;
 
 extern ColumnarDeletedSet *columnar_load_deleted(uint64 storage_id, Snapshot snapshot);
+extern ColumnarDeletedSet *columnar_load_dead(uint64 storage_id, TransactionId horizon);
 extern bool columnar_deleted_contains(const ColumnarDeletedSet *set, uint64 row);
 extern int	columnar_deleted_in_range(const ColumnarDeletedSet *set, uint64 first, uint64 count);
 extern bool columnar_row_deleted(uint64 storage_id, uint64 row, Snapshot snapshot);

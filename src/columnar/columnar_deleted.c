@@ -27,6 +27,8 @@
 
 #include "columnar/columnar.h"
 
+static ColumnarDeletedSet *load_markers(uint64 storage_id, Snapshot snapshot, TransactionId horizon);
+
 static int
 compare_u64(const void *a, const void *b)
 {
@@ -38,6 +40,29 @@ compare_u64(const void *a, const void *b)
 
 ColumnarDeletedSet *
 columnar_load_deleted(uint64 storage_id, Snapshot snapshot)
+{
+	return load_markers(storage_id, snapshot, InvalidTransactionId);
+}
+
+/*
+ * The rows whose deletion every snapshot sees: markers committed by a
+ * transaction older than horizon (the table's oldest non-removable xid).
+ * No scan can return these rows any more, so VACUUM may remove their index
+ * entries.
+ */
+ColumnarDeletedSet *
+columnar_load_dead(uint64 storage_id, TransactionId horizon)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	ColumnarDeletedSet *set = load_markers(storage_id, snapshot, horizon);
+
+	UnregisterSnapshot(snapshot);
+	return set;
+}
+
+/* markers visible to snapshot; with a valid horizon, only those written before it */
+static ColumnarDeletedSet *
+load_markers(uint64 storage_id, Snapshot snapshot, TransactionId horizon)
 {
 	Oid			catalog = columnar_catalog_relid("columnar_deleted");
 	Relation	crel = table_open(catalog, AccessShareLock);
@@ -54,6 +79,10 @@ columnar_load_deleted(uint64 storage_id, Snapshot snapshot)
 	{
 		bool		isnull;
 		uint64		row = (uint64) DatumGetInt64(heap_getattr(tup, 2, RelationGetDescr(crel), &isnull));
+
+		if (TransactionIdIsValid(horizon) &&
+			!TransactionIdPrecedes(HeapTupleHeaderGetXmin(tup->t_data), horizon))
+			continue;
 
 		if (set->count == capacity)
 		{

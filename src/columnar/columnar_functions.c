@@ -12,18 +12,23 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/cluster.h"
 #include "commands/defrem.h"
 #include "storage/bufmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/typcache.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -39,6 +44,7 @@ PG_FUNCTION_INFO_V1(columnar_reset);
 PG_FUNCTION_INFO_V1(columnar_settings);
 PG_FUNCTION_INFO_V1(columnar_stats);
 PG_FUNCTION_INFO_V1(columnar_row_groups);
+PG_FUNCTION_INFO_V1(columnar_compact);
 
 static object_access_hook_type prev_object_access = NULL;
 
@@ -81,6 +87,79 @@ delete_options(Oid relid)
 	table_close(crel, RowExclusiveLock);
 }
 
+/* the sort_by argument of columnar_set: column names, each sortable, none twice */
+static void
+parse_sort_by(Relation rel, ArrayType *names, ColumnarOptions *opts)
+{
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			n;
+	int			i;
+
+	deconstruct_array(names, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &elems, &elem_nulls, &n);
+	if (n > COLUMNAR_MAX_SORT_KEYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("sort_by names %d columns, at most %d are allowed", n, COLUMNAR_MAX_SORT_KEYS)));
+	opts->nsort = 0;
+	for (i = 0; i < n; i++)
+	{
+		const char *name;
+		AttrNumber	attnum;
+		Form_pg_attribute att;
+		TypeCacheEntry *tc;
+		int			j;
+
+		if (elem_nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("sort_by must not contain NULL")));
+		name = NameStr(*DatumGetName(elems[i]));
+		attnum = get_attnum(RelationGetRelid(rel), name);
+		if (attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							name, RelationGetRelationName(rel)),
+					 errhint("sort_by lists columns of the table, most significant first.")));
+		att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+		tc = lookup_type_cache(att->atttypid, TYPECACHE_LT_OPR);
+		if (!OidIsValid(tc->lt_opr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("column \"%s\" cannot be sorted by: type %s has no default ordering",
+							name, format_type_be(att->atttypid))));
+		for (j = 0; j < opts->nsort; j++)
+			if (opts->sort_by[j] == attnum)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("column \"%s\" appears twice in sort_by", name)));
+		opts->sort_by[opts->nsort++] = attnum;
+	}
+}
+
+/* the sort_by setting as column names, or NULL */
+static Datum
+sort_by_names(Oid relid, const ColumnarOptions *opts, bool *isnull)
+{
+	Datum		names[COLUMNAR_MAX_SORT_KEYS];
+	int			n = 0;
+	int			i;
+
+	for (i = 0; i < opts->nsort; i++)
+	{
+		char	   *name = get_attname(relid, opts->sort_by[i], true);
+
+		/* a dropped column keeps its number but no longer sorts */
+		if (name != NULL && get_attnum(relid, name) == opts->sort_by[i])
+			names[n++] = DirectFunctionCall1(namein, CStringGetDatum(name));
+	}
+	*isnull = (n == 0);
+	if (n == 0)
+		return (Datum) 0;
+	return PointerGetDatum(construct_array(names, n, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR));
+}
+
 Datum
 columnar_set(PG_FUNCTION_ARGS)
 {
@@ -89,8 +168,8 @@ columnar_set(PG_FUNCTION_ARGS)
 	ColumnarOptions opts;
 	Oid			catalog;
 	Relation	crel;
-	Datum		values[3];
-	bool		nulls[3] = {0};
+	Datum		values[4];
+	bool		nulls[4] = {0};
 	HeapTuple	tup;
 
 	if (PG_ARGISNULL(0))
@@ -112,6 +191,8 @@ columnar_set(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("zstd_level must be between -5 and 19, not %d", opts.zstd_level)));
+	if (!PG_ARGISNULL(3))
+		parse_sort_by(rel, PG_GETARG_ARRAYTYPE_P(3), &opts);
 
 	delete_options(relid);
 	catalog = columnar_catalog_relid("columnar_options");
@@ -119,6 +200,18 @@ columnar_set(PG_FUNCTION_ARGS)
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = Int32GetDatum(opts.row_group_size);
 	values[2] = Int32GetDatum(opts.zstd_level);
+	if (opts.nsort > 0)
+	{
+		Datum		keys[COLUMNAR_MAX_SORT_KEYS];
+		int			i;
+
+		for (i = 0; i < opts.nsort; i++)
+			keys[i] = Int16GetDatum(opts.sort_by[i]);
+		values[3] = PointerGetDatum(construct_array(keys, opts.nsort, INT2OID, sizeof(int16),
+													true, TYPALIGN_SHORT));
+	}
+	else
+		nulls[3] = true;
 	tup = heap_form_tuple(RelationGetDescr(crel), values, nulls);
 	CatalogTupleInsert(crel, tup);
 	table_close(crel, RowExclusiveLock);
@@ -151,8 +244,8 @@ columnar_settings(PG_FUNCTION_ARGS)
 	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
 		Form_pg_class form = (Form_pg_class) GETSTRUCT(tup);
-		Datum		values[3];
-		bool		nulls[3] = {0};
+		Datum		values[4];
+		bool		nulls[4] = {0};
 		ColumnarOptions opts;
 
 		if (form->relam != am || form->relkind != RELKIND_RELATION)
@@ -164,6 +257,7 @@ columnar_settings(PG_FUNCTION_ARGS)
 		values[0] = ObjectIdGetDatum(form->oid);
 		values[1] = Int32GetDatum(opts.row_group_size);
 		values[2] = Int32GetDatum(opts.zstd_level);
+		values[3] = sort_by_names(form->oid, &opts, &nulls[3]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	table_endscan(scan);
@@ -323,4 +417,67 @@ columnar_install_hooks(void)
 	object_access_hook = columnar_object_access;
 	columnar_writer_install();
 	columnar_customscan_install();
+}
+
+/* row groups, deleted rows and file size of a columnar table, as a snapshot sees them */
+static void
+count_storage(Relation rel, Snapshot snapshot, int64 *groups, int64 *deleted, int64 *bytes)
+{
+	uint64		storage_id = columnar_storage_id(rel);
+
+	*groups = list_length(columnar_load_row_groups(rel, storage_id, snapshot));
+	*deleted = columnar_load_deleted(storage_id, snapshot)->count;
+	*bytes = (int64) RelationGetNumberOfBlocks(rel) * BLCKSZ;
+}
+
+/*
+ * columnar_compact(rel): rewrite the table through CLUSTER's machinery (a
+ * new relation file, indexes rebuilt), which merges small row groups, leaves
+ * out deleted rows and orders rows by the table's sort_by setting.
+ */
+Datum
+columnar_compact(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel;
+	TupleDesc	tupdesc;
+	Datum		values[5];
+	bool		nulls[5] = {0};
+	int64		groups_before,
+				deleted_before,
+				bytes_before,
+				groups_after,
+				deleted_after,
+				bytes_after;
+	ClusterParams params = {0};
+	Snapshot	snapshot;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "columnar_compact must return a record");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	/* the lock a rewrite needs, taken up front so the figures before it stay true */
+	rel = open_columnar(relid, true, AccessExclusiveLock);
+	columnar_flush_pending(rel);
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	count_storage(rel, snapshot, &groups_before, &deleted_before, &bytes_before);
+	UnregisterSnapshot(snapshot);
+	relation_close(rel, NoLock);
+
+	cluster_rel(relid, InvalidOid, &params);
+	CommandCounterIncrement();
+
+	rel = relation_open(relid, NoLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	count_storage(rel, snapshot, &groups_after, &deleted_after, &bytes_after);
+	UnregisterSnapshot(snapshot);
+	relation_close(rel, NoLock);
+
+	values[0] = Int64GetDatum(groups_before);
+	values[1] = Int64GetDatum(groups_after);
+	values[2] = Int64GetDatum(deleted_before - deleted_after);
+	values[3] = Int64GetDatum(bytes_before);
+	values[4] = Int64GetDatum(bytes_after);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

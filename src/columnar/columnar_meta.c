@@ -26,11 +26,13 @@
 #include "catalog/index.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "catalog/storage.h"
 #include "commands/sequence.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/smgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/fmgroids.h"
@@ -483,7 +485,7 @@ columnar_delete_storage(uint64 storage_id)
 ColumnarOptions
 columnar_get_options(Oid relid)
 {
-	ColumnarOptions opts = {COLUMNAR_DEFAULT_ROW_GROUP_SIZE, COLUMNAR_DEFAULT_ZSTD_LEVEL};
+	ColumnarOptions opts = {COLUMNAR_DEFAULT_ROW_GROUP_SIZE, COLUMNAR_DEFAULT_ZSTD_LEVEL, 0, {0}};
 	Oid			catalog = columnar_catalog_relid("columnar_options");
 	Relation	crel = table_open(catalog, AccessShareLock);
 	ScanKeyData key;
@@ -494,12 +496,26 @@ columnar_get_options(Oid relid)
 	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
 	if ((tup = systable_getnext(scan)) != NULL)
 	{
-		Datum		values[3];
-		bool		nulls[3];
+		Datum		values[4];
+		bool		nulls[4];
 
 		heap_deform_tuple(tup, RelationGetDescr(crel), values, nulls);
 		opts.row_group_size = DatumGetInt32(values[1]);
 		opts.zstd_level = DatumGetInt32(values[2]);
+		if (!nulls[3])
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(values[3]);
+			Datum	   *elems;
+			bool	   *elem_nulls;
+			int			n;
+			int			i;
+
+			deconstruct_array(arr, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
+							  &elems, &elem_nulls, &n);
+			for (i = 0; i < n && opts.nsort < COLUMNAR_MAX_SORT_KEYS; i++)
+				if (!elem_nulls[i])
+					opts.sort_by[opts.nsort++] = DatumGetInt16(elems[i]);
+		}
 	}
 	systable_endscan(scan);
 	table_close(crel, AccessShareLock);

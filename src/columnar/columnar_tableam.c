@@ -47,6 +47,8 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/tuplesort.h"
+#include "utils/typcache.h"
 #include "utils/snapmgr.h"
 
 #include "columnar/columnar.h"
@@ -752,7 +754,49 @@ columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 	smgrclose(dstrel);
 }
 
-/* CLUSTER and VACUUM FULL: rewrite the live rows, in index order when asked */
+/* a sort of whole rows by the table's sort_by setting, or NULL when it has none */
+static Tuplesortstate *
+begin_sort_by(Relation rel)
+{
+	ColumnarOptions opts = columnar_get_options(RelationGetRelid(rel));
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	attnums[COLUMNAR_MAX_SORT_KEYS];
+	Oid			operators[COLUMNAR_MAX_SORT_KEYS];
+	Oid			collations[COLUMNAR_MAX_SORT_KEYS];
+	bool		nulls_first[COLUMNAR_MAX_SORT_KEYS];
+	int			n = 0;
+	int			i;
+
+	for (i = 0; i < opts.nsort; i++)
+	{
+		AttrNumber	attnum = opts.sort_by[i];
+		Form_pg_attribute att;
+		TypeCacheEntry *tc;
+
+		if (attnum < 1 || attnum > desc->natts)
+			continue;
+		att = TupleDescAttr(desc, attnum - 1);
+		if (att->attisdropped)
+			continue;			/* the setting outlived the column */
+		tc = lookup_type_cache(att->atttypid, TYPECACHE_LT_OPR);
+		if (!OidIsValid(tc->lt_opr))
+			continue;			/* the column's type changed to an unsortable one */
+		attnums[n] = attnum;
+		operators[n] = tc->lt_opr;
+		collations[n] = att->attcollation;
+		nulls_first[n] = false;
+		n++;
+	}
+	if (n == 0)
+		return NULL;
+	return tuplesort_begin_heap(desc, n, attnums, operators, collations, nulls_first,
+								maintenance_work_mem, NULL, TUPLESORT_NONE);
+}
+
+/*
+ * CLUSTER, VACUUM FULL and columnar_compact: rewrite the live rows, in index
+ * order when CLUSTER names an index, else in the sort_by order if set
+ */
 static void
 columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation OldIndex,
 								   bool use_sort, TransactionId OldestXmin,
@@ -785,15 +829,36 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 	else
 	{
 		TableScanDesc scan = table_beginscan(OldTable, snapshot, 0, NULL);
+		Tuplesortstate *sort = begin_sort_by(OldTable);
 
 		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 		{
 			CHECK_FOR_INTERRUPTS();
-			ExecCopySlot(out, slot);
-			columnar_writer_insert(NewTable, out, cid);
+			if (sort != NULL)
+				tuplesort_puttupleslot(sort, slot);
+			else
+			{
+				ExecCopySlot(out, slot);
+				columnar_writer_insert(NewTable, out, cid);
+			}
 			*num_tuples += 1;
 		}
 		table_endscan(scan);
+		if (sort != NULL)
+		{
+			TupleTableSlot *sorted = MakeSingleTupleTableSlot(RelationGetDescr(OldTable),
+															  &TTSOpsMinimalTuple);
+
+			tuplesort_performsort(sort);
+			while (tuplesort_gettupleslot(sort, true, false, sorted, NULL))
+			{
+				CHECK_FOR_INTERRUPTS();
+				ExecCopySlot(out, sorted);
+				columnar_writer_insert(NewTable, out, cid);
+			}
+			tuplesort_end(sort);
+			ExecDropSingleTupleTableSlot(sorted);
+		}
 	}
 	columnar_flush_pending(NewTable);
 	*tups_vacuumed = columnar_load_deleted(columnar_storage_id(OldTable), snapshot)->count;
@@ -802,12 +867,63 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 	ExecDropSingleTupleTableSlot(out);
 }
 
+/* index_bulk_delete's callback: is the row's deletion visible to every snapshot? */
+static bool
+dead_row(ItemPointer tid, void *state)
+{
+	return columnar_deleted_contains((const ColumnarDeletedSet *) state, columnar_tid_to_row(tid));
+}
+
+/* removes the index entries of dead rows, as heap's VACUUM does for dead tuples */
+static void
+vacuum_indexes(Relation rel, struct VacuumParams *params, BufferAccessStrategy bstrategy,
+			   double live_rows)
+{
+	ColumnarDeletedSet *dead = columnar_load_dead(columnar_storage_id(rel),
+												  GetOldestNonRemovableTransactionId(rel));
+	int			elevel = (params->options & VACOPT_VERBOSE) ? INFO : DEBUG2;
+	Relation   *indexes;
+	int			nindexes;
+	int			i;
+
+	vac_open_indexes(rel, RowExclusiveLock, &nindexes, &indexes);
+	for (i = 0; i < nindexes; i++)
+	{
+		IndexVacuumInfo info = {0};
+		IndexBulkDeleteResult *stats = NULL;
+
+		info.index = indexes[i];
+		info.analyze_only = false;
+		info.report_progress = false;
+		info.estimated_count = false;
+		info.message_level = elevel;
+		info.num_heap_tuples = live_rows;
+		info.strategy = bstrategy;
+		if (dead->count > 0)
+			stats = index_bulk_delete(&info, NULL, dead_row, dead);
+		stats = index_vacuum_cleanup(&info, stats);
+		if (stats == NULL)
+			continue;
+		ereport(elevel,
+				(errmsg("index \"%s\": %.0f entries of deleted rows removed, %.0f entries remain in %u pages",
+						RelationGetRelationName(indexes[i]), stats->tuples_removed,
+						stats->num_index_tuples, stats->num_pages)));
+		if (!stats->estimated_count)
+			vac_update_relstats(indexes[i], stats->num_pages, stats->num_index_tuples, 0, false,
+								InvalidTransactionId, InvalidMultiXactId, false, false, false);
+		pfree(stats);
+	}
+	vac_close_indexes(nindexes, indexes, NoLock);
+}
+
 static void
 columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccessStrategy bstrategy)
 {
 	/*
-	 * Row groups are immutable and their space is given back by VACUUM FULL;
-	 * plain VACUUM only refreshes the statistics that the planner uses.
+	 * Row groups are immutable: the space of their deleted rows comes back
+	 * when VACUUM FULL or columnar_compact rewrites the table.  Plain VACUUM
+	 * removes the index entries of rows whose deletion every snapshot sees,
+	 * and refreshes the statistics that the planner uses.
 	 */
 	BlockNumber pages = RelationGetNumberOfBlocks(rel);
 	double		tuples = 0;
@@ -823,6 +939,9 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccess
 		tuples += ((ColumnarRowGroup *) lfirst(lc))->row_count;
 	tuples -= deleted->count;
 	UnregisterSnapshot(snapshot);
+	if (rel->rd_rel->relhasindex &&
+		params->index_cleanup != VACOPTVALUE_DISABLED)
+		vacuum_indexes(rel, params, bstrategy, Max(tuples, 0));
 	vac_update_relstats(rel, pages, Max(tuples, 0), 0, rel->rd_rel->relhasindex,
 						InvalidTransactionId, InvalidMultiXactId, false, false, false);
 }

@@ -46,22 +46,24 @@ COMMENT ON TABLE datalayer.columnar_deleted IS
 CREATE TABLE datalayer.columnar_options (
     relid          oid PRIMARY KEY,
     row_group_size integer NOT NULL CHECK (row_group_size BETWEEN 1000 AND 1000000),
-    zstd_level     integer NOT NULL CHECK (zstd_level BETWEEN -5 AND 19)
+    zstd_level     integer NOT NULL CHECK (zstd_level BETWEEN -5 AND 19),
+    sort_by        int2[]          -- attribute numbers: the order compaction writes rows in
 );
 REVOKE ALL ON datalayer.columnar_row_group, datalayer.columnar_deleted,
               datalayer.columnar_options FROM PUBLIC;
 
 CREATE FUNCTION datalayer.columnar_set(rel regclass, row_group_size integer DEFAULT NULL,
-                                       zstd_level integer DEFAULT NULL)
+                                       zstd_level integer DEFAULT NULL,
+                                       sort_by name[] DEFAULT NULL)
     RETURNS void AS 'MODULE_PATHNAME', 'columnar_set' LANGUAGE C;
-COMMENT ON FUNCTION datalayer.columnar_set(regclass, integer, integer) IS
-    'changes a columnar table''s row group size or zstd level for the row groups written from now on; NULL keeps a setting';
+COMMENT ON FUNCTION datalayer.columnar_set(regclass, integer, integer, name[]) IS
+    'changes a columnar table''s row group size or zstd level for the row groups written from now on, or the column order columnar_compact and VACUUM FULL write rows in (an empty array: none); NULL keeps a setting';
 
 CREATE FUNCTION datalayer.columnar_reset(rel regclass)
     RETURNS void AS 'MODULE_PATHNAME', 'columnar_reset' LANGUAGE C;
 
 CREATE FUNCTION datalayer._columnar_settings(
-    OUT relid regclass, OUT row_group_size integer, OUT zstd_level integer)
+    OUT relid regclass, OUT row_group_size integer, OUT zstd_level integer, OUT sort_by name[])
     RETURNS SETOF record AS 'MODULE_PATHNAME', 'columnar_settings' LANGUAGE C STABLE;
 CREATE VIEW datalayer.columnar_settings AS SELECT * FROM datalayer._columnar_settings();
 COMMENT ON VIEW datalayer.columnar_settings IS
@@ -80,3 +82,10 @@ CREATE FUNCTION datalayer.columnar_row_groups(rel regclass,
     OUT first_row bigint, OUT row_count integer, OUT deleted_rows bigint,
     OUT first_block bigint, OUT data_bytes bigint)
     RETURNS SETOF record AS 'MODULE_PATHNAME', 'columnar_row_groups' LANGUAGE C STRICT STABLE;
+
+CREATE FUNCTION datalayer.columnar_compact(rel regclass,
+    OUT row_groups_before bigint, OUT row_groups_after bigint,
+    OUT deleted_rows_removed bigint, OUT bytes_before bigint, OUT bytes_after bigint)
+    RETURNS record AS 'MODULE_PATHNAME', 'columnar_compact' LANGUAGE C STRICT;
+COMMENT ON FUNCTION datalayer.columnar_compact(regclass) IS
+    'rewrites a columnar table into full row groups (in its sort_by order, if set), leaving out deleted rows and giving their space back; holds an ACCESS EXCLUSIVE lock, like VACUUM FULL';
