@@ -17,6 +17,7 @@ MODULE_big  = datalayer
 # it appears in the tree.
 OBJS = \
 	src/datalayer.o \
+	src/columnar/columnar_aggregate.o \
 	src/columnar/columnar_customscan.o \
 	src/columnar/columnar_deleted.o \
 	src/columnar/columnar_format.o \

@@ -42,17 +42,6 @@
 
 #include "columnar/columnar_scan.h"
 
-/* one skip test */
-typedef struct SkipQual
-{
-	int			attno;			/* 0-based */
-	int			strategy;		/* BT*StrategyNumber, or 0 for IS NULL, -1 IS NOT NULL */
-	int			nvalues;
-	Datum	   *values;
-	FmgrInfo	cmp;			/* column type vs value type */
-	Oid			collation;
-} SkipQual;
-
 typedef struct ColumnarScanState
 {
 	CustomScanState css;
@@ -189,8 +178,8 @@ comparison_for(Oid opno, Oid coltype, int *strategy, FmgrInfo *cmp)
 	return true;
 }
 
-static SkipQual *
-skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc, ExprContext *econtext)
+SkipQual *
+columnar_skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc, ExprContext *econtext)
 {
 	SkipQual   *sq;
 
@@ -288,9 +277,9 @@ compare(SkipQual *sq, Datum a, Datum b)
 	return DatumGetInt32(FunctionCall2Coll(&sq->cmp, sq->collation, a, b));
 }
 
-/* true when rg cannot hold a row that passes every skip qual */
-static bool
-skip_row_group(const ColumnarRowGroup *rg, void *arg)
+/* true when rg cannot hold a row that passes every skip qual (a List of SkipQual) */
+bool
+columnar_skip_row_group(const ColumnarRowGroup *rg, void *arg)
 {
 	List	   *skips = (List *) arg;
 	ListCell   *lc;
@@ -385,7 +374,7 @@ begin_scan(CustomScanState *node, EState *estate, int eflags)
 		return;
 	foreach(lc, cscan->scan.plan.qual)
 	{
-		SkipQual   *sq = skip_from_clause(lfirst(lc), scanrelid, RelationGetDescr(rel),
+		SkipQual   *sq = columnar_skip_from_clause(lfirst(lc), scanrelid, RelationGetDescr(rel),
 										  node->ss.ps.ps_ExprContext);
 
 		if (sq != NULL)
@@ -405,7 +394,7 @@ next_tuple(ScanState *ss)
 										  state->attrs, NULL, SO_TYPE_SEQSCAN);
 		if (state->skips != NIL)
 		{
-			state->scan->skip = skip_row_group;
+			state->scan->skip = columnar_skip_row_group;
 			state->scan->skip_arg = state->skips;
 		}
 	}
@@ -492,4 +481,6 @@ columnar_customscan_install(void)
 
 	prev_set_rel_pathlist = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = columnar_set_rel_pathlist;
+
+	columnar_aggregate_install();
 }

@@ -42,8 +42,25 @@ typedef ColumnarScanDescData *ColumnarScanDesc;
 extern ColumnarScanDesc columnar_begin_read(Relation rel, Snapshot snapshot, const Bitmapset *attrs,
 											ParallelTableScanDesc pscan, uint32 flags);
 extern bool columnar_read_next(ColumnarScanDesc scan, TupleTableSlot *slot);
+extern bool columnar_next_row_group(ColumnarScanDesc scan);
 
-/* columnar_customscan.c */
+/* columnar_customscan.c: row group skipping by min/max */
+typedef struct SkipQual
+{
+	int			attno;			/* 0-based */
+	int			strategy;		/* BT*StrategyNumber, or 0 for IS NULL, -1 IS NOT NULL */
+	int			nvalues;
+	Datum	   *values;
+	FmgrInfo	cmp;			/* column type vs value type */
+	Oid			collation;
+} SkipQual;
+
+extern SkipQual *columnar_skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc,
+										   struct ExprContext *econtext);
+extern bool columnar_skip_row_group(const ColumnarRowGroup *rg, void *arg);
 extern void columnar_customscan_install(void);
+
+/* columnar_aggregate.c */
+extern void columnar_aggregate_install(void);
 
 #endif							/* DATALAYER_COLUMNAR_SCAN_H */

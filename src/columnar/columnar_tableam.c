@@ -171,9 +171,9 @@ claim_group(ColumnarScanDesc scan)
 	return scan->next_group < n ? scan->next_group++ : -1;
 }
 
-/* moves to the next row group the skip callback does not exclude; false at the end */
-static bool
-next_row_group(ColumnarScanDesc scan)
+/* decodes the next row group the skip callback does not exclude; false at the end */
+bool
+columnar_next_row_group(ColumnarScanDesc scan)
 {
 	for (;;)
 	{
@@ -236,7 +236,7 @@ columnar_read_next(ColumnarScanDesc scan, TupleTableSlot *slot)
 	{
 		if (scan->current < 0 || scan->pos >= scan->decoded.count)
 		{
-			if (!next_row_group(scan))
+			if (!columnar_next_row_group(scan))
 				return false;
 		}
 		while (scan->pos < scan->decoded.count)
