@@ -89,8 +89,10 @@ DECLARE
 BEGIN
     EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF) ' || q INTO plan;
     EXECUTE q INTO n;
-    RETURN format('%s read, %s skipped: %s rows', plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Row Groups Read',
-                  plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Row Groups Skipped', n);
+    -- ColumnarAggregate at the top, or a ColumnarScan under an Aggregate
+    RETURN format('%s read, %s skipped: %s rows',
+                  coalesce(plan -> 0 -> 'Plan' ->> 'Row Groups Read', plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Row Groups Read'),
+                  coalesce(plan -> 0 -> 'Plan' ->> 'Row Groups Skipped', plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Row Groups Skipped'), n);
 END $$;
 SELECT q, pg_temp.groups(q) AS row_groups
 FROM (VALUES ('SELECT count(*) FROM col_skip WHERE k = 2500'),
