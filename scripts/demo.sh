@@ -263,6 +263,13 @@ show "columnar_stats: the encoding each column chose, and its compressed size" \
 show "a query reads only its columns and skips row groups outside its time range" \
 	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 	 SELECT max(cpu) FROM metrics_columnar WHERE time >= date_trunc('day', now()) - interval '3 hours'"
+show "per host per hour: grouping and averages run inside the scan (ColumnarAggregate)" \
+	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+	 SELECT date_trunc('hour', time) AS hour, host, avg(cpu), max(temperature) FROM metrics_columnar GROUP BY 1, 2"
+show "compaction: rows written in (host, time) order, deleted rows dropped, small row groups merged" \
+	"DELETE FROM metrics_columnar WHERE host = 'host-001';
+	 SELECT datalayer.columnar_set('metrics_columnar', sort_by => '{host,time}');
+	 SELECT * FROM datalayer.columnar_compact('metrics_columnar')"
 psql_demo -q -c "DROP TABLE metrics_heap"
 cat <<MSG
 

@@ -173,5 +173,9 @@ CREATE COLLATION agg_ci (provider = icu, locale = 'und-u-ks-level2', determinist
 SELECT pg_temp.same($$SELECT host COLLATE agg_ci, count(*) FROM agg_cpu GROUP BY 1$$);
 SELECT pg_temp.same($$SELECT 1 AS one, count(*) FROM agg_cpu GROUP BY GROUPING SETS ((host), ())$$);
 DROP COLLATION agg_ci;
+CREATE TABLE agg_pk (id int PRIMARY KEY, v float8) USING datalayer_columnar;
+INSERT INTO agg_pk SELECT g, g / 2.0 FROM generate_series(1, 100) g;
+SELECT pg_temp.same($$SELECT id, v, count(*) FROM agg_pk GROUP BY id$$);
+DROP TABLE agg_pk;
 
 DROP TABLE agg_cpu, agg_special, agg_big, agg_empty;

@@ -481,7 +481,8 @@ columnar_upper_paths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *inp
 		input_rel->reloptkind != RELOPT_BASEREL || input_rel->rtekind != RTE_RELATION)
 		return;
 	if (!parse->hasAggs || parse->groupingSets != NIL || parse->havingQual != NULL ||
-		parse->hasTargetSRFs || root->hasHavingQual || parse->rowMarks != NIL)
+		parse->hasTargetSRFs || root->hasHavingQual || parse->rowMarks != NIL ||
+		parse->constraintDeps != NIL)	/* ungrouped columns allowed by a primary key */
 		return;
 	relid = input_rel->relid;
 	rte = planner_rt_fetch(relid, root);
