@@ -242,25 +242,6 @@ float_type(Oid type)
 	return type == FLOAT4OID || type == FLOAT8OID;
 }
 
-static Var *
-table_var(Node *node, Index relid)
-{
-	if (node && IsA(node, RelabelType))
-		node = (Node *) ((RelabelType *) node)->arg;
-	if (node && IsA(node, Var) && ((Var *) node)->varno == relid &&
-		((Var *) node)->varattno > 0 && ((Var *) node)->varlevelsup == 0)
-		return (Var *) node;
-	return NULL;
-}
-
-static bool
-known_value(Node *node)
-{
-	/* evaluated once when the scan starts: constants, parameters, stable expressions of them */
-	return node != NULL && !contain_var_clause(node) && !contain_volatile_functions(node) &&
-		!contain_subplans(node) && !contain_agg_clause(node) && !contain_window_function(node);
-}
-
 /* a restriction clause the scan evaluates itself: column op value, same types */
 static bool
 vector_qual(Node *clause, Index relid, Var **var_out, Node **value_out, int *strategy)
@@ -281,9 +262,9 @@ vector_qual(Node *clause, Index relid, Var **var_out, Node **value_out, int *str
 	left = linitial(op->args);
 	right = lsecond(op->args);
 	opno = op->opno;
-	if ((var = table_var(left, relid)) == NULL || !known_value(right))
+	if ((var = columnar_plain_var(left, relid)) == NULL || !columnar_value_expr(right))
 	{
-		if ((var = table_var(right, relid)) == NULL || !known_value(left))
+		if ((var = columnar_plain_var(right, relid)) == NULL || !columnar_value_expr(left))
 			return false;
 		opno = get_commutator(opno);
 		right = left;
@@ -328,7 +309,7 @@ vector_key(Node *expr, Oid eqop, Index relid, int *attno, int *role, ValClass *v
 		if (OidIsValid(coll) && !get_collation_isdeterministic(coll))
 			return false;
 	}
-	if ((var = table_var(expr, relid)) != NULL)
+	if ((var = columnar_plain_var(expr, relid)) != NULL)
 	{
 		*attno = var->varattno - 1;
 		*role = ENTRY_KEY;
@@ -402,7 +383,7 @@ vector_agg(Aggref *agg, Index relid, AggOp *op, int *attno, ValClass *vc)
 	}
 	if (list_length(agg->args) != 1)
 		return false;
-	var = table_var((Node *) ((TargetEntry *) linitial(agg->args))->expr, relid);
+	var = columnar_plain_var((Node *) ((TargetEntry *) linitial(agg->args))->expr, relid);
 	if (var == NULL)
 		return false;
 	argtype = var->vartype;
@@ -838,7 +819,11 @@ hash_key(Datum d, bool isnull, ValClass vc)
 	if (vc == VC_TEXT)
 		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(d)),
 						  VARSIZE_ANY_EXHDR(DatumGetPointer(d)));
-	return murmurhash32((uint32) datum_int(d, vc)) ^ murmurhash32((uint32) ((uint64) datum_int(d, vc) >> 32));
+	{
+		uint64		v = (uint64) datum_int(d, vc);
+
+		return murmurhash32((uint32) v) ^ murmurhash32((uint32) (v >> 32));
+	}
 }
 
 static bool

@@ -127,8 +127,9 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 
 /* ---- skip quals ---- */
 
-static bool
-value_expr(Node *node)
+/* a value known when the scan starts: no column, nothing volatile, no subplan */
+bool
+columnar_value_expr(Node *node)
 {
 	return node != NULL && !contain_var_clause(node) && !contain_volatile_functions(node) &&
 		!contain_subplans(node);
@@ -142,8 +143,9 @@ eval_value(Node *expr, ExprContext *econtext, bool *isnull)
 	return ExecEvalExprSwitchContext(state, econtext, isnull);
 }
 
-static Var *
-plain_var(Node *node, Index scanrelid)
+/* a column of the scanned table, possibly under a binary-compatible cast */
+Var *
+columnar_plain_var(Node *node, Index scanrelid)
 {
 	if (node && IsA(node, RelabelType))
 		node = (Node *) ((RelabelType *) node)->arg;
@@ -186,7 +188,7 @@ columnar_skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc, ExprCon
 	if (IsA(clause, NullTest))
 	{
 		NullTest   *nt = (NullTest *) clause;
-		Var		   *var = plain_var((Node *) nt->arg, scanrelid);
+		Var		   *var = columnar_plain_var((Node *) nt->arg, scanrelid);
 
 		if (var == NULL || nt->argisrow)
 			return NULL;
@@ -205,9 +207,9 @@ columnar_skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc, ExprCon
 		bool		isnull;
 		Datum		v;
 
-		if ((var = plain_var(left, scanrelid)) == NULL || !value_expr(right))
+		if ((var = columnar_plain_var(left, scanrelid)) == NULL || !columnar_value_expr(right))
 		{
-			if ((var = plain_var(right, scanrelid)) == NULL || !value_expr(left))
+			if ((var = columnar_plain_var(right, scanrelid)) == NULL || !columnar_value_expr(left))
 				return NULL;
 			opno = get_commutator(opno);
 			right = left;
@@ -232,7 +234,7 @@ columnar_skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc, ExprCon
 	if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
 	{
 		ScalarArrayOpExpr *op = (ScalarArrayOpExpr *) clause;
-		Var		   *var = plain_var(linitial(op->args), scanrelid);
+		Var		   *var = columnar_plain_var(linitial(op->args), scanrelid);
 		Node	   *arr = lsecond(op->args);
 		bool		isnull;
 		Datum		a;
@@ -246,7 +248,7 @@ columnar_skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc, ExprCon
 					i,
 					k = 0;
 
-		if (var == NULL || !value_expr(arr) ||
+		if (var == NULL || !columnar_value_expr(arr) ||
 			!columnar_kind_has_minmax(columnar_kind_of(TupleDescAttr(desc, var->varattno - 1))))
 			return NULL;
 		sq = palloc0(sizeof(SkipQual));

@@ -55,6 +55,8 @@ typedef struct SkipQual
 	Oid			collation;
 } SkipQual;
 
+extern bool columnar_value_expr(Node *node);
+extern Var *columnar_plain_var(Node *node, Index scanrelid);
 extern SkipQual *columnar_skip_from_clause(Node *clause, Index scanrelid, TupleDesc desc,
 										   struct ExprContext *econtext);
 extern bool columnar_skip_row_group(const ColumnarRowGroup *rg, void *arg);
