@@ -22,8 +22,10 @@ OBJS = \
 	src/columnar/columnar_deleted.o \
 	src/columnar/columnar_format.o \
 	src/columnar/columnar_functions.o \
+	src/columnar/columnar_indexscan.o \
 	src/columnar/columnar_meta.o \
 	src/columnar/columnar_reader.o \
+	src/columnar/columnar_slot.o \
 	src/columnar/columnar_storage.o \
 	src/columnar/columnar_tableam.o \
 	src/columnar/columnar_writer.o \

@@ -298,10 +298,63 @@ UPDATE datalayer.columnar_row_group SET column_meta = set_byte(column_meta, 12, 
 WHERE storage_id = (SELECT max(storage_id) FROM datalayer.columnar_row_group);
 SELECT pg_temp.err($$SELECT sum(a) FROM col_damaged$$);
 
+-- single-row reads: index scans decode only the columns their plan reads,
+-- row versions for UPDATE/DELETE are decoded once per row group and copied out
+CREATE TABLE col_fetch (id int PRIMARY KEY, host text, a float8, b int, note text)
+    USING datalayer_columnar;
+CREATE TABLE col_fetch_heap (id int PRIMARY KEY, host text, a float8, b int, note text);
+INSERT INTO col_fetch SELECT g, 'h' || (g % 7), g / 4.0, g % 100, repeat(md5(g::text), 3)
+FROM generate_series(1, 60000) g;
+INSERT INTO col_fetch_heap SELECT * FROM col_fetch;
+CREATE INDEX ON col_fetch (host, id);
+CREATE INDEX ON col_fetch_heap (host, id);
+ANALYZE col_fetch;
+ANALYZE col_fetch_heap;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SET datalayer.columnar_aggregate = off;
+EXPLAIN (COSTS OFF) SELECT b, max(a), count(*) FROM col_fetch WHERE host = 'h3' AND id < 30000 GROUP BY b;
+CREATE FUNCTION pg_temp.fetch_same(q text) RETURNS boolean LANGUAGE plpgsql AS $f$
+DECLARE c text; h text;
+BEGIN
+  EXECUTE format('SELECT string_agg(x::text, %L ORDER BY x::text) FROM (%s) x', ',', q) INTO c;
+  EXECUTE format('SELECT string_agg(x::text, %L ORDER BY x::text) FROM (%s) x', ',',
+                 replace(q, 'col_fetch', 'col_fetch_heap')) INTO h;
+  RETURN c IS NOT DISTINCT FROM h AND c IS NOT NULL;
+END $f$;
+SELECT pg_temp.fetch_same($$SELECT b, max(a), count(*) FROM col_fetch WHERE host = 'h3' AND id < 30000 GROUP BY b$$);
+SELECT pg_temp.fetch_same($$SELECT id, note, b FROM col_fetch WHERE host = 'h5' AND id BETWEEN 100 AND 59000$$);
+SELECT pg_temp.fetch_same($$SELECT * FROM col_fetch WHERE id IN (1, 49999, 50001, 60000)$$);
+SELECT pg_temp.fetch_same($$SELECT t FROM col_fetch t WHERE host = 'h1' AND id < 500$$);
+SELECT pg_temp.fetch_same($$SELECT host, sum(b) FROM col_fetch WHERE host > 'h4' GROUP BY host$$);
+SELECT pg_temp.fetch_same($$SELECT count(*) FROM col_fetch WHERE host = 'h2' AND a > 1000 AND note LIKE '%a%'$$);
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+RESET datalayer.columnar_aggregate;
+-- UPDATE of many rows: full row groups of new versions, not one per row
+UPDATE col_fetch SET b = b + 1, note = upper(note) WHERE id <= 40000;
+UPDATE col_fetch_heap SET b = b + 1, note = upper(note) WHERE id <= 40000;
+SELECT row_groups <= 4 AS compact_update, rows, deleted_rows FROM datalayer.columnar_stats('col_fetch') LIMIT 1;
+SELECT pg_temp.fetch_same($$SELECT * FROM col_fetch$$);
+WITH d AS (DELETE FROM col_fetch WHERE id % 1000 = 0 RETURNING id, host, note)
+SELECT count(*), sum(id), count(DISTINCT host), min(note), max(note) FROM d;
+DELETE FROM col_fetch_heap WHERE id % 1000 = 0;
+SELECT pg_temp.fetch_same($$SELECT * FROM col_fetch$$);
+-- a row inserted and changed in one transaction, and one statement
+BEGIN;
+INSERT INTO col_fetch VALUES (70000, 'new', 1, 1, 'x');
+UPDATE col_fetch SET note = 'y' WHERE id = 70000 RETURNING *;
+SELECT * FROM col_fetch WHERE id = 70000 FOR UPDATE;
+DELETE FROM col_fetch WHERE id = 70000 RETURNING note;
+ROLLBACK;
+SELECT pg_temp.err($$UPDATE col_fetch SET id = 5 WHERE id IN (1, 2)$$);
+SELECT pg_temp.err($$INSERT INTO col_fetch VALUES (80000, 'a', 1, 1, 'x'), (80000, 'b', 2, 2, 'y')$$);
+SELECT count(*) FROM col_fetch WHERE id IN (1, 2, 5, 80000);
+
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
 DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,
-    col_small, col_nosort, col_vac;
+    col_small, col_nosort, col_vac, col_fetch, col_fetch_heap;
 SELECT count(*) FROM datalayer.columnar_row_group;
 SELECT count(*) FROM datalayer.columnar_deleted;
 SELECT count(*) FROM datalayer.columnar_options;

@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relscan.h"
 #include "executor/tuptable.h"
 #include "storage/itemptr.h"
 #include "utils/rel.h"
@@ -123,6 +124,8 @@ typedef struct ColumnarDeletedSet
 } ColumnarDeletedSet;
 
 extern ColumnarDeletedSet *columnar_load_deleted(uint64 storage_id, Snapshot snapshot);
+extern ColumnarDeletedSet *columnar_load_deleted_range(uint64 storage_id, uint64 first,
+													   uint64 count, Snapshot snapshot);
 extern ColumnarDeletedSet *columnar_load_dead(uint64 storage_id, TransactionId horizon);
 extern bool columnar_deleted_contains(const ColumnarDeletedSet *set, uint64 row);
 extern int	columnar_deleted_in_range(const ColumnarDeletedSet *set, uint64 first, uint64 count);
@@ -156,6 +159,7 @@ extern void columnar_read_data(Relation rel, const ColumnarRowGroup *rg, uint64 
 /* columnar_writer.c: buffered inserts */
 extern void columnar_writer_insert(Relation rel, TupleTableSlot *slot, CommandId cid);
 extern void columnar_flush_pending(Relation rel);
+extern void columnar_flush_pending_row(Relation rel, uint64 row);
 extern void columnar_discard_pending(Relation rel);
 extern void columnar_writer_install(void);
 
@@ -174,7 +178,26 @@ typedef struct ColumnarDecoded
 extern void columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg,
 									const Bitmapset *attrs, ColumnarDecoded *out,
 									BlockNumber *nblocks_cache);
+extern void columnar_decode_column(Relation rel, const ColumnarRowGroup *rg, int a,
+								   ColumnarDecoded *out, BlockNumber *nblocks_cache);
 extern void columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts);
+
+/* columnar_slot.c: slots that decode a row group's columns on demand */
+typedef struct ColumnarRowSource
+{
+	Relation	rel;
+	ColumnarRowGroup *group;	/* the row group decoded belongs to */
+	ColumnarDecoded *decoded;
+	BlockNumber *nblocks;		/* the reader's cached file size */
+	uint64		generation;		/* bumped whenever decoded is reset */
+	const Bitmapset *columns;	/* the only columns read (as pull_varattnos), or NULL: all */
+} ColumnarRowSource;
+
+extern const TupleTableSlotOps *columnar_slot_ops(void);
+extern void columnar_index_fetch_set_columns(IndexFetchTableData *scan,
+											 const Bitmapset *columns);
+extern void columnar_indexscan_install(void);
+extern void columnar_slot_store_row(TupleTableSlot *slot, ColumnarRowSource *src, uint32 pos);
 
 /* row numbers and TIDs */
 static inline void

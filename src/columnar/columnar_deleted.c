@@ -27,7 +27,8 @@
 
 #include "columnar/columnar.h"
 
-static ColumnarDeletedSet *load_markers(uint64 storage_id, Snapshot snapshot, TransactionId horizon);
+static ColumnarDeletedSet *load_markers(uint64 storage_id, uint64 first, uint64 count,
+										Snapshot snapshot, TransactionId horizon);
 
 static int
 compare_u64(const void *a, const void *b)
@@ -41,7 +42,16 @@ compare_u64(const void *a, const void *b)
 ColumnarDeletedSet *
 columnar_load_deleted(uint64 storage_id, Snapshot snapshot)
 {
-	return load_markers(storage_id, snapshot, InvalidTransactionId);
+	return load_markers(storage_id, 0, 0, snapshot, InvalidTransactionId);
+}
+
+/* the markers visible to snapshot of the count rows from first (one row group) */
+ColumnarDeletedSet *
+columnar_load_deleted_range(uint64 storage_id, uint64 first, uint64 count, Snapshot snapshot)
+{
+	if (count == 0)
+		return palloc0(sizeof(ColumnarDeletedSet));
+	return load_markers(storage_id, first, count, snapshot, InvalidTransactionId);
 }
 
 /*
@@ -54,27 +64,38 @@ ColumnarDeletedSet *
 columnar_load_dead(uint64 storage_id, TransactionId horizon)
 {
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	ColumnarDeletedSet *set = load_markers(storage_id, snapshot, horizon);
+	ColumnarDeletedSet *set = load_markers(storage_id, 0, 0, snapshot, horizon);
 
 	UnregisterSnapshot(snapshot);
 	return set;
 }
 
-/* markers visible to snapshot; with a valid horizon, only those written before it */
+/*
+ * Markers visible to snapshot, of the count rows from first (count 0: all
+ * rows); with a valid horizon, only those written before it.
+ */
 static ColumnarDeletedSet *
-load_markers(uint64 storage_id, Snapshot snapshot, TransactionId horizon)
+load_markers(uint64 storage_id, uint64 first, uint64 count, Snapshot snapshot,
+			 TransactionId horizon)
 {
 	Oid			catalog = columnar_catalog_relid("columnar_deleted");
 	Relation	crel = table_open(catalog, AccessShareLock);
-	ScanKeyData key;
+	ScanKeyData keys[3];
+	int			nkeys = 1;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	ColumnarDeletedSet *set = palloc0(sizeof(ColumnarDeletedSet));
 	int			capacity = 0;
 	bool		sorted = true;
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, snapshot, 1, &key);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	if (count > 0)
+	{
+		ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum((int64) first));
+		ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT, Int64GetDatum((int64) (first + count)));
+		nkeys = 3;
+	}
+	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, snapshot, nkeys, keys);
 	while ((tup = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;

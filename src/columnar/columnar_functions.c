@@ -417,6 +417,7 @@ columnar_install_hooks(void)
 	object_access_hook = columnar_object_access;
 	columnar_writer_install();
 	columnar_customscan_install();
+	columnar_indexscan_install();
 }
 
 /* row groups, deleted rows and file size of a columnar table, as a snapshot sees them */

@@ -275,6 +275,18 @@ decode_column(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *
  * FirstLowInvalidHeapAttributeNumber, as the planner's bitmaps; NULL for
  * all) of rg into out, which must have been reset for this row group.
  */
+static void
+start_group(Relation rel, const ColumnarRowGroup *rg, ColumnarDecoded *out)
+{
+	out->first_row = rg->first_row;
+	out->count = rg->row_count;
+	if (rg->natts > RelationGetDescr(rel)->natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar table \"%s\": row group at row " UINT64_FORMAT " has more columns than the table",
+						RelationGetRelationName(rel), rg->first_row)));
+}
+
 void
 columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg, const Bitmapset *attrs,
 						ColumnarDecoded *out, BlockNumber *nblocks_cache)
@@ -282,13 +294,7 @@ columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg, const Bitmapse
 	int			natts = RelationGetDescr(rel)->natts;
 	int			a;
 
-	out->first_row = rg->first_row;
-	out->count = rg->row_count;
-	if (rg->natts > natts)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("columnar table \"%s\": row group at row " UINT64_FORMAT " has more columns than the table",
-						RelationGetRelationName(rel), rg->first_row)));
+	start_group(rel, rg, out);
 	for (a = 0; a < natts; a++)
 	{
 		if (out->loaded[a])
@@ -298,4 +304,20 @@ columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg, const Bitmapse
 		CHECK_FOR_INTERRUPTS();
 		decode_column(rel, rg, a, out, nblocks_cache);
 	}
+}
+
+/*
+ * Decodes column a (0-based) of rg into out, reset for this row group,
+ * unless it is there already: single-row readers decode a column only when
+ * a query asks for it.
+ */
+void
+columnar_decode_column(Relation rel, const ColumnarRowGroup *rg, int a,
+					   ColumnarDecoded *out, BlockNumber *nblocks_cache)
+{
+	start_group(rel, rg, out);
+	if (a < 0 || a >= out->natts)
+		elog(ERROR, "columnar column %d out of range", a + 1);
+	if (!out->loaded[a])
+		decode_column(rel, rg, a, out, nblocks_cache);
 }

@@ -92,7 +92,7 @@ typedef struct ColumnarParallelScan
 static const TupleTableSlotOps *
 columnar_slot_callbacks(Relation rel)
 {
-	return &TTSOpsVirtual;
+	return columnar_slot_ops();
 }
 
 ColumnarScanDesc
@@ -294,26 +294,41 @@ columnar_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
 typedef struct ColumnarIndexFetch
 {
 	IndexFetchTableData base;
+	Oid			relid;
 	MemoryContext ctx;
-	ColumnarRowGroup *group;	/* the decoded one */
-	ColumnarDecoded decoded;
+	ColumnarRowGroup *group;	/* the row group being decoded, or NULL */
+	uint64		storage_id;		/* of the file group is in */
+	ColumnarDecoded decoded;	/* its columns, decoded as slots ask */
 	BlockNumber nblocks;
-	/* the last group found with an MVCC snapshot */
+	ColumnarRowSource source;
+	/* the snapshot group was last found visible with, and its markers */
 	Snapshot	cached_snapshot;
 	CommandId	cached_curcid;
-	uint64		cached_first;
-	uint32		cached_count;
+	MemoryContext deleted_ctx;
+	ColumnarDeletedSet *deleted;
 } ColumnarIndexFetch;
+
+static ColumnarIndexFetch *
+index_fetch_create(Relation rel, MemoryContext parent)
+{
+	ColumnarIndexFetch *f = MemoryContextAllocZero(parent, sizeof(ColumnarIndexFetch));
+
+	f->base.rel = rel;
+	f->relid = RelationGetRelid(rel);
+	f->ctx = AllocSetContextCreate(parent, "columnar index fetch", ALLOCSET_DEFAULT_SIZES);
+	f->deleted_ctx = AllocSetContextCreate(f->ctx, "columnar index fetch markers",
+										   ALLOCSET_SMALL_SIZES);
+	f->source.rel = rel;
+	f->source.decoded = &f->decoded;
+	f->source.nblocks = &f->nblocks;
+	return f;
+}
 
 static IndexFetchTableData *
 columnar_index_fetch_begin(Relation rel)
 {
-	ColumnarIndexFetch *f = palloc0(sizeof(ColumnarIndexFetch));
+	ColumnarIndexFetch *f = index_fetch_create(rel, CurrentMemoryContext);
 
-	f->base.rel = rel;
-	f->ctx = AllocSetContextCreate(CurrentMemoryContext, "columnar index fetch", ALLOCSET_DEFAULT_SIZES);
-	if (!IsInParallelMode())
-		columnar_flush_pending(rel);
 	return &f->base;
 }
 
@@ -325,6 +340,17 @@ columnar_index_fetch_reset(IndexFetchTableData *scan)
 	f->cached_snapshot = NULL;
 }
 
+/* rows fetched from now on read only columns (see columnar_indexscan.c) */
+void
+columnar_index_fetch_set_columns(IndexFetchTableData *scan, const Bitmapset *columns)
+{
+	ColumnarIndexFetch *f = (ColumnarIndexFetch *) scan;
+
+	if (scan == NULL || !columnar_is_columnar(scan->rel))
+		return;
+	f->source.columns = columns;
+}
+
 static void
 columnar_index_fetch_end(IndexFetchTableData *scan)
 {
@@ -334,36 +360,70 @@ columnar_index_fetch_end(IndexFetchTableData *scan)
 	pfree(f);
 }
 
+/* makes rg the row group being decoded, with no column decoded yet */
+static void
+fetch_set_group(ColumnarIndexFetch *f, const ColumnarRowGroup *rg)
+{
+	Relation	rel = f->base.rel;
+	MemoryContext old;
+	ColumnarRowGroup *copy;
+
+	columnar_decoded_reset(&f->decoded, f->ctx, RelationGetDescr(rel)->natts);
+	old = MemoryContextSwitchTo(f->decoded.ctx);
+	copy = palloc(sizeof(ColumnarRowGroup));
+	*copy = *rg;
+	copy->columns = palloc(sizeof(ColumnarChunkMeta) * Max(rg->natts, 1));
+	memcpy(copy->columns, rg->columns, sizeof(ColumnarChunkMeta) * rg->natts);
+	MemoryContextSwitchTo(old);
+	f->decoded.first_row = copy->first_row;
+	f->decoded.count = copy->row_count;
+	f->group = copy;
+	f->storage_id = columnar_storage_id(rel);
+	f->source.group = copy;
+	f->source.generation++;
+	f->cached_snapshot = NULL;
+}
+
 /*
- * Fetches row into slot if snapshot sees it.  For SnapshotDirty, a row of a
- * running writer (even one still in its memory) counts as visible, with the
- * writer's xid in snapshot->xmin, and a row a running transaction is
- * deleting as visible with the deleter in snapshot->xmax, as heap reports
- * them.
+ * Fetches row into slot if snapshot sees it; a columnar slot gets the
+ * columns decoded as the query asks for them.  For an MVCC snapshot, the
+ * row group found and its deleted-row markers are remembered, so the next
+ * rows of the same row group (an index scan over a range) cost no catalog
+ * lookups.  For SnapshotDirty, a row of a running writer (even one still in
+ * its memory) counts as visible, with the writer's xid in snapshot->xmin,
+ * and a row a running transaction is deleting as visible with the deleter
+ * in snapshot->xmax, as heap reports them.
  */
 static bool
 fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
 {
 	Relation	rel = f->base.rel;
 	uint64		storage_id = columnar_storage_id(rel);
-	ColumnarRowGroup *rg = NULL;
 	bool		mvcc = IsMVCCSnapshot(snapshot);
-	bool		cached = mvcc && f->cached_snapshot == snapshot &&
-		f->cached_curcid == snapshot->curcid &&
-		row >= f->cached_first && row < f->cached_first + f->cached_count &&
-		f->group != NULL && f->group->first_row == f->cached_first;
-	uint32		pos;
-	int			a;
+	bool		in_group = f->group != NULL && f->storage_id == storage_id &&
+		row >= f->group->first_row && row - f->group->first_row < f->group->row_count;
 
-	if (cached)
-		rg = f->group;
+	/* a row this transaction still holds in memory is written out first */
+	if (!in_group && !IsInParallelMode())
+		columnar_flush_pending_row(rel, row);
+
+	if (mvcc && in_group && f->cached_snapshot == snapshot &&
+		f->cached_curcid == snapshot->curcid)
+	{
+		/* group visible, markers loaded */
+	}
+	else if (snapshot->snapshot_type == SNAPSHOT_ANY && in_group)
+	{
+		/* every stored row is visible; row groups never change */
+	}
 	else
 	{
+		ColumnarRowGroup *rg;
 		MemoryContext old;
 
 		if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
 			snapshot->xmin = snapshot->xmax = InvalidTransactionId;
-		old = MemoryContextSwitchTo(f->ctx);
+		old = MemoryContextSwitchTo(f->deleted_ctx);
 		rg = columnar_find_row_group(rel, storage_id, row, snapshot);
 		MemoryContextSwitchTo(old);
 		if (rg == NULL)
@@ -380,56 +440,40 @@ fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *
 			}
 			return false;
 		}
-	}
-
-	/* deleted? */
-	if (mvcc)
-	{
-		if (columnar_row_deleted(storage_id, row, snapshot))
-			return false;
-	}
-	else if (snapshot->snapshot_type != SNAPSHOT_ANY)
-	{
-		ColumnarMarkerState m = columnar_marker_state(storage_id, row, NULL);
-
-		if (m.found)
+		if (f->group == NULL || f->storage_id != storage_id ||
+			f->group->first_row != rg->first_row)
+			fetch_set_group(f, rg);
+		MemoryContextReset(f->deleted_ctx);
+		f->cached_snapshot = NULL;
+		f->deleted = NULL;
+		if (mvcc)
 		{
-			if (snapshot->snapshot_type == SNAPSHOT_DIRTY && m.in_progress)
-				snapshot->xmax = m.xmin;
-			else
-				return false;
+			old = MemoryContextSwitchTo(f->deleted_ctx);
+			f->deleted = columnar_load_deleted_range(storage_id, f->group->first_row,
+													 f->group->row_count, snapshot);
+			MemoryContextSwitchTo(old);
+			f->cached_snapshot = snapshot;
+			f->cached_curcid = snapshot->curcid;
+		}
+		else if (snapshot->snapshot_type != SNAPSHOT_ANY)
+		{
+			ColumnarMarkerState m = columnar_marker_state(storage_id, row, NULL);
+
+			if (m.found)
+			{
+				if (snapshot->snapshot_type == SNAPSHOT_DIRTY && m.in_progress)
+					snapshot->xmax = m.xmin;
+				else
+					return false;
+			}
 		}
 	}
 
-	if (f->group == NULL || f->group->first_row != rg->first_row || !f->decoded.ctx)
-	{
-		MemoryContext old = MemoryContextSwitchTo(f->ctx);
-		ColumnarRowGroup *copy = palloc(sizeof(ColumnarRowGroup));
+	if (mvcc && columnar_deleted_contains(f->deleted, row))
+		return false;
 
-		*copy = *rg;
-		copy->columns = palloc(sizeof(ColumnarChunkMeta) * Max(rg->natts, 1));
-		memcpy(copy->columns, rg->columns, sizeof(ColumnarChunkMeta) * rg->natts);
-		MemoryContextSwitchTo(old);
-		columnar_decoded_reset(&f->decoded, f->ctx, RelationGetDescr(rel)->natts);
-		columnar_decode_columns(rel, copy, NULL, &f->decoded, &f->nblocks);
-		f->group = copy;
-	}
-	if (mvcc)
-	{
-		f->cached_snapshot = snapshot;
-		f->cached_curcid = snapshot->curcid;
-		f->cached_first = f->group->first_row;
-		f->cached_count = f->group->row_count;
-	}
-
-	pos = (uint32) (row - f->decoded.first_row);
-	ExecClearTuple(slot);
-	for (a = 0; a < slot->tts_tupleDescriptor->natts; a++)
-	{
-		slot->tts_values[a] = f->decoded.values[a][pos];
-		slot->tts_isnull[a] = f->decoded.nulls[a] ? f->decoded.nulls[a][pos] : false;
-	}
-	ExecStoreVirtualTuple(slot);
+	f->source.rel = rel;
+	columnar_slot_store_row(slot, &f->source, (uint32) (row - f->group->first_row));
 	slot->tts_tableOid = RelationGetRelid(rel);
 	columnar_row_to_tid(row, &slot->tts_tid);
 	return true;
@@ -445,14 +489,60 @@ columnar_index_fetch_tuple(IndexFetchTableData *scan, ItemPointer tid, Snapshot 
 	return fetch_row((ColumnarIndexFetch *) scan, columnar_tid_to_row(tid), snapshot, slot);
 }
 
+/*
+ * Row versions are fetched one at a time by UPDATE, DELETE ... RETURNING,
+ * triggers and row locks, often many rows of the same row group in one
+ * statement.  Each relation keeps one fetch state for the rest of the
+ * transaction, so its row group is decoded once; the row is copied out of
+ * it before returning.  The list lives in TopTransactionContext and is
+ * recognised as stale by the local transaction id.
+ */
+static List *version_fetches = NIL;
+static LocalTransactionId version_fetches_lxid = InvalidLocalTransactionId;
+
+static ColumnarIndexFetch *
+version_fetch_for(Relation rel)
+{
+	ListCell   *lc;
+	ColumnarIndexFetch *f;
+	MemoryContext old;
+
+	if (version_fetches_lxid != MyProc->lxid)
+	{
+		version_fetches = NIL;
+		version_fetches_lxid = MyProc->lxid;
+	}
+	foreach(lc, version_fetches)
+	{
+		f = lfirst(lc);
+		if (f->relid != RelationGetRelid(rel))
+			continue;
+		f->base.rel = rel;
+		f->source.rel = rel;
+		f->cached_snapshot = NULL;
+		/* a new file or new columns: decode afresh */
+		if (f->decoded.natts != RelationGetDescr(rel)->natts)
+			f->group = NULL;
+		return f;
+	}
+	f = index_fetch_create(rel, TopTransactionContext);
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	version_fetches = lappend(version_fetches, f);
+	MemoryContextSwitchTo(old);
+	return f;
+}
+
 static bool
 columnar_tuple_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 								 TupleTableSlot *slot)
 {
-	IndexFetchTableData *f = columnar_index_fetch_begin(rel);
-	bool		found = fetch_row((ColumnarIndexFetch *) f, columnar_tid_to_row(tid), snapshot, slot);
+	ColumnarIndexFetch *f;
+	bool		found;
 
-	columnar_index_fetch_end(f);
+	f = version_fetch_for(rel);
+	found = fetch_row(f, columnar_tid_to_row(tid), snapshot, slot);
+	if (found)
+		ExecMaterializeSlot(slot);
 	return found;
 }
 
@@ -621,7 +711,7 @@ columnar_tuple_delete(Relation rel, ItemPointer tid, CommandId cid, Snapshot sna
 {
 	TM_Result	result;
 
-	columnar_flush_pending(rel);
+	columnar_flush_pending_row(rel, columnar_tid_to_row(tid));
 	result = lock_live_row(rel, tid, snapshot, ExclusiveLock, wait, LockWaitBlock, tmfd);
 	if (result == TM_Ok)
 	{
@@ -641,7 +731,7 @@ columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, Comm
 
 	*lockmode = LockTupleExclusive;
 	*update_indexes = true;
-	columnar_flush_pending(rel);
+	columnar_flush_pending_row(rel, columnar_tid_to_row(otid));
 	result = lock_live_row(rel, otid, snapshot, ExclusiveLock, wait, LockWaitBlock, tmfd);
 	if (result == TM_Ok)
 	{
@@ -662,7 +752,7 @@ columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTable
 		? ExclusiveLock : ShareLock;
 	TM_Result	result;
 
-	columnar_flush_pending(rel);
+	columnar_flush_pending_row(rel, columnar_tid_to_row(tid));
 	result = lock_live_row(rel, tid, snapshot, lmode, true, wait_policy, tmfd);
 	if (result == TM_WouldBlock)
 		return result;

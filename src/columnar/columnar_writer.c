@@ -580,6 +580,31 @@ columnar_flush_pending(Relation rel)
 		flush_buffer(wb);
 }
 
+/*
+ * Writes out the rows this (sub)transaction holds in memory for rel if row
+ * is one of them, so that it can be found, deleted or locked.  Rows already on disk
+ * (the usual case for UPDATE and DELETE) leave the buffers filling, so an
+ * UPDATE of many rows writes full row groups of new versions.
+ */
+void
+columnar_flush_pending_row(Relation rel, uint64 row)
+{
+	ListCell   *lc;
+
+	foreach(lc, buffers)
+	{
+		WriteBuffer *wb = lfirst(lc);
+
+		if (wb->relid == RelationGetRelid(rel) && RelFileNodeEquals(wb->node, rel->rd_node) &&
+			wb->subxid == GetCurrentSubTransactionId() && wb->reserved > 0 &&
+			row >= wb->first_row && row - wb->first_row < wb->reserved)
+		{
+			flush_buffer(wb);
+			return;
+		}
+	}
+}
+
 void
 columnar_discard_pending(Relation rel)
 {
