@@ -237,6 +237,18 @@ ALTER TABLE col_small ADD COLUMN extra int;
 SELECT datalayer.columnar_set('col_small', sort_by => '{extra,time}');
 ALTER TABLE col_small DROP COLUMN extra;
 SELECT sort_by FROM datalayer.columnar_settings WHERE relid = 'col_small'::regclass;
+-- sort_by is kept by column name (so pg_dump carries it) and follows a rename
+ALTER TABLE col_small ADD COLUMN extra2 int;
+SELECT datalayer.columnar_set('col_small', sort_by => '{extra2,time}');
+ALTER TABLE col_small RENAME COLUMN extra2 TO renamed;
+SELECT sort_by FROM datalayer.columnar_settings WHERE relid = 'col_small'::regclass;
+BEGIN;
+ALTER TABLE col_small RENAME COLUMN renamed TO renamed_again;
+SELECT sort_by FROM datalayer.columnar_settings WHERE relid = 'col_small'::regclass;
+ROLLBACK;
+SELECT relid, sort_by FROM datalayer.columnar_options WHERE relid = 'col_small'::regclass;
+ALTER TABLE col_small DROP COLUMN renamed;
+SELECT sort_by FROM datalayer.columnar_settings WHERE relid = 'col_small'::regclass;
 SELECT row_groups_after FROM datalayer.columnar_compact('col_small');
 SELECT count(*) FROM col_small;
 -- compaction is refused to a user who does not own the table

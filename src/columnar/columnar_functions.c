@@ -18,6 +18,7 @@
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/cluster.h"
@@ -143,21 +144,108 @@ static Datum
 sort_by_names(Oid relid, const ColumnarOptions *opts, bool *isnull)
 {
 	Datum		names[COLUMNAR_MAX_SORT_KEYS];
-	int			n = 0;
 	int			i;
 
 	for (i = 0; i < opts->nsort; i++)
-	{
-		char	   *name = get_attname(relid, opts->sort_by[i], true);
-
-		/* a dropped column keeps its number but no longer sorts */
-		if (name != NULL && get_attnum(relid, name) == opts->sort_by[i])
-			names[n++] = DirectFunctionCall1(namein, CStringGetDatum(name));
-	}
-	*isnull = (n == 0);
-	if (n == 0)
+		names[i] = DirectFunctionCall1(namein,
+									   CStringGetDatum(get_attname(relid, opts->sort_by[i], false)));
+	*isnull = (opts->nsort == 0);
+	if (opts->nsort == 0)
 		return (Datum) 0;
-	return PointerGetDatum(construct_array(names, n, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR));
+	return PointerGetDatum(construct_array(names, opts->nsort, NAMEOID, NAMEDATALEN, false,
+										   TYPALIGN_CHAR));
+}
+
+/* the name column attnum of relid has in the catalog now, as this command changed it */
+static char *
+current_attname(Oid relid, AttrNumber attnum)
+{
+	Relation	attrel = table_open(AttributeRelationId, AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	char	   *name = NULL;
+
+	ScanKeyInit(&keys[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	ScanKeyInit(&keys[1], Anum_pg_attribute_attnum, BTEqualStrategyNumber, F_INT2EQ,
+				Int16GetDatum(attnum));
+	scan = systable_beginscan(attrel, AttributeRelidNumIndexId, true, SnapshotSelf, 2, keys);
+	if ((tup = systable_getnext(scan)) != NULL)
+		name = pstrdup(NameStr(((Form_pg_attribute) GETSTRUCT(tup))->attname));
+	systable_endscan(scan);
+	table_close(attrel, AccessShareLock);
+	return name;
+}
+
+/*
+ * Keeps a table's sort_by names in step with its columns (they are kept by
+ * name, so that pg_dump carries them): a dropped column leaves the list, a
+ * renamed one is listed under its new name.  Called before a column is
+ * dropped and after it is altered, while the caches still hold its old name.
+ */
+static void
+sort_by_column_changed(Oid relid, AttrNumber attnum, bool dropped)
+{
+	Oid			catalog = columnar_catalog_relid("columnar_options");
+	Relation	crel = table_open(catalog, RowExclusiveLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
+	if ((tup = systable_getnext(scan)) != NULL)
+	{
+		Datum		values[4];
+		bool		nulls[4];
+		bool		replace[4] = {false, false, false, true};
+		Datum	   *elems;
+		bool	   *elem_nulls;
+		int			n,
+					i,
+					kept = 0;
+		char	   *old_name = get_attname(relid, attnum, true);
+		char	   *new_name = dropped ? NULL : current_attname(relid, attnum);
+		bool		modified = false;
+
+		heap_deform_tuple(tup, RelationGetDescr(crel), values, nulls);
+		if (!nulls[3] && old_name != NULL && (dropped || new_name != NULL))
+		{
+			deconstruct_array(DatumGetArrayTypeP(values[3]), NAMEOID, NAMEDATALEN, false,
+							  TYPALIGN_CHAR, &elems, &elem_nulls, &n);
+			for (i = 0; i < n; i++)
+			{
+				if (strcmp(NameStr(*DatumGetName(elems[i])), old_name) == 0)
+				{
+					if (dropped)
+					{
+						modified = true;
+						continue;
+					}
+					if (strcmp(old_name, new_name) != 0)
+					{
+						elems[i] = DirectFunctionCall1(namein, CStringGetDatum(new_name));
+						modified = true;
+					}
+				}
+				elems[kept++] = elems[i];
+			}
+			if (modified)
+			{
+				HeapTuple	newtup;
+
+				nulls[3] = (kept == 0);
+				values[3] = kept == 0 ? (Datum) 0 :
+					PointerGetDatum(construct_array(elems, kept, NAMEOID, NAMEDATALEN, false,
+													TYPALIGN_CHAR));
+				newtup = heap_modify_tuple(tup, RelationGetDescr(crel), values, nulls, replace);
+				CatalogTupleUpdate(crel, &tup->t_self, newtup);
+			}
+		}
+	}
+	systable_endscan(scan);
+	table_close(crel, RowExclusiveLock);
 }
 
 Datum
@@ -206,9 +294,10 @@ columnar_set(PG_FUNCTION_ARGS)
 		int			i;
 
 		for (i = 0; i < opts.nsort; i++)
-			keys[i] = Int16GetDatum(opts.sort_by[i]);
-		values[3] = PointerGetDatum(construct_array(keys, opts.nsort, INT2OID, sizeof(int16),
-													true, TYPALIGN_SHORT));
+			keys[i] = DirectFunctionCall1(namein,
+										  CStringGetDatum(get_attname(relid, opts.sort_by[i], false)));
+		values[3] = PointerGetDatum(construct_array(keys, opts.nsort, NAMEOID, NAMEDATALEN,
+													false, TYPALIGN_CHAR));
 	}
 	else
 		nulls[3] = true;
@@ -378,16 +467,39 @@ columnar_row_groups(PG_FUNCTION_ARGS)
  * DROP TABLE: the catalog rows of the table's file go with it (deleted in
  * the dropping transaction, so a rollback keeps them).
  */
+/* DROP EXTENSION ... CASCADE may have dropped the catalogs already */
+static bool
+columnar_catalogs_exist(void)
+{
+	Oid			nsp = get_namespace_oid("datalayer", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("columnar_row_group", nsp)) &&
+		OidIsValid(get_relname_relid("columnar_deleted", nsp)) &&
+		OidIsValid(get_relname_relid("columnar_options", nsp));
+}
+
 static void
 columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
 {
 	if (prev_object_access)
 		prev_object_access(access, classId, objectId, subId, arg);
-	if (access != OAT_DROP || classId != RelationRelationId || subId != 0)
+	if (classId != RelationRelationId)
+		return;
+	if (subId > 0 && (access == OAT_DROP || access == OAT_POST_ALTER))
+	{
+		Relation	rel = try_relation_open(objectId, NoLock);
+
+		if (rel == NULL)
+			return;
+		if (columnar_is_columnar(rel) && columnar_catalogs_exist())
+			sort_by_column_changed(objectId, (AttrNumber) subId, access == OAT_DROP);
+		relation_close(rel, NoLock);
+		return;
+	}
+	if (access != OAT_DROP || subId != 0)
 		return;
 	{
 		Relation	rel = try_relation_open(objectId, NoLock);
-		Oid			nsp;
 
 		if (rel == NULL)
 			return;
@@ -397,10 +509,7 @@ columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId, int s
 			return;
 		}
 		/* DROP EXTENSION ... CASCADE may have dropped our catalogs already */
-		nsp = get_namespace_oid("datalayer", true);
-		if (OidIsValid(nsp) && OidIsValid(get_relname_relid("columnar_row_group", nsp)) &&
-			OidIsValid(get_relname_relid("columnar_deleted", nsp)) &&
-			OidIsValid(get_relname_relid("columnar_options", nsp)))
+		if (columnar_catalogs_exist())
 		{
 			columnar_discard_pending(rel);
 			columnar_delete_storage(columnar_storage_id(rel));

@@ -510,11 +510,17 @@ columnar_get_options(Oid relid)
 			int			n;
 			int			i;
 
-			deconstruct_array(arr, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
+			deconstruct_array(arr, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
 							  &elems, &elem_nulls, &n);
+			/* kept by name; one that no longer names a column is left out */
 			for (i = 0; i < n && opts.nsort < COLUMNAR_MAX_SORT_KEYS; i++)
-				if (!elem_nulls[i])
-					opts.sort_by[opts.nsort++] = DatumGetInt16(elems[i]);
+			{
+				AttrNumber	attnum = elem_nulls[i] ? InvalidAttrNumber :
+					get_attnum(relid, NameStr(*DatumGetName(elems[i])));
+
+				if (attnum > 0)
+					opts.sort_by[opts.nsort++] = attnum;
+			}
 		}
 	}
 	systable_endscan(scan);

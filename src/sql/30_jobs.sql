@@ -50,8 +50,14 @@ CREATE INDEX job_run_job_started ON datalayer.job_run (job_id, started_at);
 CREATE INDEX job_run_running ON datalayer.job_run (status) WHERE status = 'running';
 COMMENT ON TABLE datalayer.job_run IS 'one row per run of a job; kept for datalayer.job_history_retention';
 
-SELECT pg_catalog.pg_extension_config_dump('datalayer.job', '');
+-- pg_dump keeps the users' jobs and their runs, and where the ids go on from.
+-- The lineage compaction job is created by CREATE EXTENSION itself (with the
+-- same id), so it is left out of the dump.
+SELECT pg_catalog.pg_extension_config_dump('datalayer.job',
+    $$WHERE (proc_schema, proc_name) IS DISTINCT FROM ('datalayer', 'policy_lineage_compact')$$);
 SELECT pg_catalog.pg_extension_config_dump('datalayer.job_run', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('datalayer.job', 'job_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('datalayer.job_run', 'run_id'), '');
 
 -- Row-level security: a user sees and changes only the jobs (and runs) of
 -- roles whose privileges they have; superusers and members of

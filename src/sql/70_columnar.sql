@@ -42,13 +42,15 @@ CREATE TABLE datalayer.columnar_deleted (
 COMMENT ON TABLE datalayer.columnar_deleted IS
     'one row per deleted (or updated) row of a columnar table, inserted by the transaction that deletes it';
 
--- Settings are kept per table (by OID, so they survive TRUNCATE and rewrites).
+-- Settings are kept per table (by OID, so they survive TRUNCATE and rewrites;
+-- as regclass, so that pg_dump writes the table's name and a restore finds it).
 CREATE TABLE datalayer.columnar_options (
-    relid          oid PRIMARY KEY,
+    relid          regclass PRIMARY KEY,
     row_group_size integer NOT NULL CHECK (row_group_size BETWEEN 1000 AND 1000000),
     zstd_level     integer NOT NULL CHECK (zstd_level BETWEEN -5 AND 19),
-    sort_by        int2[]          -- attribute numbers: the order compaction writes rows in
+    sort_by        name[]          -- column names: the order compaction writes rows in
 );
+SELECT pg_catalog.pg_extension_config_dump('datalayer.columnar_options', '');
 REVOKE ALL ON datalayer.columnar_row_group, datalayer.columnar_deleted,
               datalayer.columnar_options FROM PUBLIC;
 
