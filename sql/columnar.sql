@@ -363,10 +363,41 @@ SELECT pg_temp.err($$UPDATE col_fetch SET id = 5 WHERE id IN (1, 2)$$);
 SELECT pg_temp.err($$INSERT INTO col_fetch VALUES (80000, 'a', 1, 1, 'x'), (80000, 'b', 2, 2, 'y')$$);
 SELECT count(*) FROM col_fetch WHERE id IN (1, 2, 5, 80000);
 
+-- ANALYZE sees the rows in their stored order (TIDs), so correlations are real
+CREATE TABLE col_order (t timestamptz, host text, v float8) USING datalayer_columnar;
+INSERT INTO col_order SELECT '2024-01-01'::timestamptz + (g / 50) * interval '10 s', 'host_' || (g % 50), g % 97
+FROM generate_series(0, 199999) g;
+CREATE INDEX ON col_order (host, t);
+ANALYZE col_order;
+SELECT attname, correlation > 0.99 AS in_order, abs(correlation) < 0.2 AS unordered FROM pg_stats
+WHERE tablename = 'col_order' AND attname IN ('t', 'host') ORDER BY attname;
+-- index scans are costed by the row groups they decode: one host over a
+-- time range follows the stored order and uses the index; every host in
+-- index order would decode each row group once per host, so the table is
+-- read once and sorted instead
+EXPLAIN (COSTS OFF) SELECT t, v FROM col_order WHERE host = 'host_7' AND t < '2024-01-01 00:10';
+EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM col_order ORDER BY host, t DESC;
+SELECT host, t, v FROM (SELECT DISTINCT ON (host) * FROM col_order ORDER BY host, t DESC) x
+ORDER BY host LIMIT 3;
+-- parallel ColumnarScan: workers take whole row groups
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET datalayer.columnar_aggregate = off;
+EXPLAIN (COSTS OFF) SELECT count(*), sum(v) FROM col_order WHERE t >= '2024-01-01 10:00';
+SELECT count(*), sum(v) FROM col_order WHERE t >= '2024-01-01 10:00';
+RESET max_parallel_workers_per_gather;
+SELECT count(*), sum(v) FROM col_order WHERE t >= '2024-01-01 10:00';
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET datalayer.columnar_aggregate;
+
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
 DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,
-    col_small, col_nosort, col_vac, col_fetch, col_fetch_heap;
+    col_small, col_nosort, col_vac, col_fetch, col_fetch_heap, col_order;
 SELECT count(*) FROM datalayer.columnar_row_group;
 SELECT count(*) FROM datalayer.columnar_deleted;
 SELECT count(*) FROM datalayer.columnar_options;

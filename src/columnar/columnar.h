@@ -181,6 +181,7 @@ extern void columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg,
 extern void columnar_decode_column(Relation rel, const ColumnarRowGroup *rg, int a,
 								   ColumnarDecoded *out, BlockNumber *nblocks_cache);
 extern void columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts);
+extern void columnar_reader_install(void);
 
 /* columnar_slot.c: slots that decode a row group's columns on demand */
 typedef struct ColumnarRowSource
@@ -197,6 +198,10 @@ extern const TupleTableSlotOps *columnar_slot_ops(void);
 extern void columnar_index_fetch_set_columns(IndexFetchTableData *scan,
 											 const Bitmapset *columns);
 extern void columnar_indexscan_install(void);
+struct PlannerInfo;
+struct RelOptInfo;
+extern void columnar_cost_index_paths(struct PlannerInfo *root, struct RelOptInfo *rel,
+									  double rows_per_group, double group_cost);
 extern void columnar_slot_store_row(TupleTableSlot *slot, ColumnarRowSource *src, uint32 pos);
 
 /* row numbers and TIDs */

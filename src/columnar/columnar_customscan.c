@@ -19,8 +19,10 @@
 #include "postgres.h"
 
 #include "access/nbtree.h"
+#include "access/parallel.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_opfamily.h"
 #include "commands/defrem.h"
@@ -46,6 +48,10 @@ typedef struct ColumnarScanState
 {
 	CustomScanState css;
 	ColumnarScanDesc scan;
+	ParallelTableScanDesc pscan;	/* shared by a parallel scan's processes */
+	bool		shared_counts;	/* the counts below are all processes' */
+	uint64		groups_read;
+	uint64		groups_skipped;
 	Bitmapset  *attrs;
 	List	   *skips;			/* SkipQual * */
 } ColumnarScanState;
@@ -95,6 +101,23 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 	if (!columnar)
 		return;
 
+	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
+	foreach(lc, rel->baserestrictinfo)
+		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause, rel->relid, &attrs);
+	share = natts > 0 ? (double) Max(bms_num_members(attrs), 1) / natts : 1.0;
+	if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs))
+		share = 1.0;
+
+	/* index scans pay for the row groups they decode, at ColumnarScan's rate */
+	if (rel->tuples > 0)
+	{
+		double		rows_per_group = Min((double) columnar_get_options(rte->relid).row_group_size,
+										 rel->tuples);
+
+		columnar_cost_index_paths(root, rel, rows_per_group,
+								  rows_per_group * cpu_tuple_cost * (0.2 + 0.79 * share));
+	}
+
 	foreach(lc, rel->pathlist)
 	{
 		Path	   *p = lfirst(lc);
@@ -104,13 +127,6 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 	}
 	if (seq == NULL)
 		return;
-
-	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
-	foreach(lc, rel->baserestrictinfo)
-		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause, rel->relid, &attrs);
-	share = natts > 0 ? (double) Max(bms_num_members(attrs), 1) / natts : 1.0;
-	if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs))
-		share = 1.0;
 
 	cpath = makeNode(CustomPath);
 	cpath->path.pathtype = T_CustomScan;
@@ -123,6 +139,42 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 	cpath->path.total_cost = seq->startup_cost + (seq->total_cost - seq->startup_cost) * (0.2 + 0.79 * share);
 	cpath->methods = &path_methods;
 	add_path(rel, &cpath->path);
+
+	/*
+	 * The parallel form: workers take whole row groups in turn.  A plain
+	 * parallel seq scan decodes every column and skips nothing, so it gives
+	 * way to this one.
+	 */
+	if (rel->consider_parallel && rel->lateral_relids == NULL)
+	{
+		Path	   *partial = NULL;
+		List	   *others = NIL;
+
+		foreach(lc, rel->partial_pathlist)
+		{
+			Path	   *p = lfirst(lc);
+
+			if (p->pathtype == T_SeqScan && partial == NULL)
+				partial = p;
+			else if (p->pathtype != T_SeqScan)
+				others = lappend(others, p);
+		}
+		if (partial != NULL)
+		{
+			CustomPath *ppath = makeNode(CustomPath);
+
+			*ppath = *cpath;
+			ppath->path.parallel_aware = true;
+			ppath->path.parallel_safe = true;
+			ppath->path.parallel_workers = partial->parallel_workers;
+			ppath->path.rows = partial->rows;
+			ppath->path.startup_cost = partial->startup_cost;
+			ppath->path.total_cost = partial->startup_cost +
+				(partial->total_cost - partial->startup_cost) * (0.2 + 0.79 * share);
+			rel->partial_pathlist = others;
+			add_partial_path(rel, &ppath->path);
+		}
+	}
 }
 
 /* ---- skip quals ---- */
@@ -393,7 +445,7 @@ next_tuple(ScanState *ss)
 	if (state->scan == NULL)
 	{
 		state->scan = columnar_begin_read(ss->ss_currentRelation, ss->ps.state->es_snapshot,
-										  state->attrs, NULL, SO_TYPE_SEQSCAN);
+										  state->attrs, state->pscan, SO_TYPE_SEQSCAN);
 		if (state->skips != NIL)
 		{
 			state->scan->skip = columnar_skip_row_group;
@@ -437,6 +489,50 @@ rescan(CustomScanState *node)
 	state->scan = NULL;
 }
 
+/* ---- parallel scans: the shared state is the table AM's ---- */
+
+static Size
+estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
+{
+	return table_parallelscan_estimate(node->ss.ss_currentRelation, node->ss.ps.state->es_snapshot);
+}
+
+static void
+initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	table_parallelscan_initialize(node->ss.ss_currentRelation, (ParallelTableScanDesc) coordinate,
+								  node->ss.ps.state->es_snapshot);
+	state->pscan = (ParallelTableScanDesc) coordinate;
+}
+
+static void
+reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	table_parallelscan_reinitialize(node->ss.ss_currentRelation, (ParallelTableScanDesc) coordinate);
+	((ColumnarScanState *) node)->pscan = (ParallelTableScanDesc) coordinate;
+}
+
+/* before the shared memory goes: the row groups every process read and skipped */
+static void
+shutdown_scan(CustomScanState *node)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	if (state->pscan != NULL && !IsParallelWorker())
+	{
+		columnar_parallel_counts(state->pscan, &state->groups_read, &state->groups_skipped);
+		state->shared_counts = true;
+	}
+}
+
+static void
+initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
+{
+	((ColumnarScanState *) node)->pscan = (ParallelTableScanDesc) coordinate;
+}
+
 static void
 explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 {
@@ -456,11 +552,18 @@ explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyList("Columnar Columns", names, es);
 	if (es->analyze)
 	{
+		uint64		read = state->scan ? state->scan->groups_read : 0;
+		uint64		skipped = state->scan ? state->scan->groups_skipped : 0;
+
 		ExplainPropertyInteger("Columnar Skip Quals", NULL, list_length(state->skips), es);
-		ExplainPropertyInteger("Row Groups Read", NULL,
-							   state->scan ? (int64) state->scan->groups_read : 0, es);
-		ExplainPropertyInteger("Row Groups Skipped", NULL,
-							   state->scan ? (int64) state->scan->groups_skipped : 0, es);
+		/* in a parallel scan, those of every process */
+		if (state->shared_counts)
+		{
+			read = state->groups_read;
+			skipped = state->groups_skipped;
+		}
+		ExplainPropertyInteger("Row Groups Read", NULL, (int64) read, es);
+		ExplainPropertyInteger("Row Groups Skipped", NULL, (int64) skipped, es);
 	}
 }
 
@@ -480,6 +583,11 @@ columnar_customscan_install(void)
 	exec_methods.EndCustomScan = end_scan;
 	exec_methods.ReScanCustomScan = rescan;
 	exec_methods.ExplainCustomScan = explain_scan;
+	exec_methods.EstimateDSMCustomScan = estimate_dsm;
+	exec_methods.InitializeDSMCustomScan = initialize_dsm;
+	exec_methods.ReInitializeDSMCustomScan = reinitialize_dsm;
+	exec_methods.InitializeWorkerCustomScan = initialize_worker;
+	exec_methods.ShutdownCustomScan = shutdown_scan;
 
 	prev_set_rel_pathlist = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = columnar_set_rel_pathlist;

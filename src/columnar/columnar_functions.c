@@ -527,6 +527,7 @@ columnar_install_hooks(void)
 	columnar_writer_install();
 	columnar_customscan_install();
 	columnar_indexscan_install();
+	columnar_reader_install();
 }
 
 /* row groups, deleted rows and file size of a columnar table, as a snapshot sees them */

@@ -1,7 +1,19 @@
 /*
  * columnar_indexscan.c
- *		Index scans of columnar tables decode only the columns their plan
- *		node uses.
+ *		Index scans of columnar tables: costed by the row groups they decode,
+ *		and decoding only the columns their plan node uses.
+ *
+ * Costing.  An index scan returns rows in index order; each time the next
+ * row lies in another row group than the last, that row group's columns
+ * are decoded.  An index whose order follows the table's (a time index on
+ * rows loaded in time order, or (host, time) when the host is fixed by an
+ * equality) changes row group once per row group spanned; one that does
+ * not may change it on every row, which the planner's page-based costs do
+ * not see because compressed pages are few.  Each index path's cost gets
+ * the decoding of the row groups it is expected to change to, estimated
+ * from the correlation (pg_stats) of the first index column that no
+ * equality fixes, as the planner does for heap pages; the cost of decoding
+ * a row group is what ColumnarScan charges for one.
  *
  * An index scan returns rows one at a time through the table AM's index
  * fetch, which is told nothing about the query.  The columnar slot
@@ -24,17 +36,163 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/genam.h"
 #include "access/relscan.h"
 #include "catalog/pg_am_d.h"
+#include "catalog/pg_statistic.h"
 #include "executor/executor.h"
 #include "executor/nodeIndexscan.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "parser/parsetree.h"
+#include "utils/lsyscache.h"
+#include "utils/selfuncs.h"
+#include "utils/syscache.h"
 
 #include "columnar/columnar.h"
 
 static ExecutorStart_hook_type prev_executor_start = NULL;
+
+/* ---- costing ---- */
+
+/* the correlation of a column with the table's row order (pg_stats), 0 when unknown */
+static double
+column_correlation(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup;
+	AttStatsSlot sslot;
+	double		corr = 0;
+
+	if (attnum <= 0)
+		return 0;
+	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid), Int16GetDatum(attnum),
+						  BoolGetDatum(false));
+	if (!HeapTupleIsValid(tup))
+		return 0;
+	if (get_attstatsslot(&sslot, tup, STATISTIC_KIND_CORRELATION, InvalidOid, ATTSTATSSLOT_NUMBERS))
+	{
+		if (sslot.nnumbers == 1)
+			corr = sslot.numbers[0];
+		free_attstatsslot(&sslot);
+	}
+	ReleaseSysCache(tup);
+	return corr;
+}
+
+/* how many leading columns of path's index its clauses fix with an equality */
+static int
+leading_equalities(IndexPath *path)
+{
+	IndexOptInfo *index = path->indexinfo;
+	int			fixed = 0;
+
+	if (index->relam != BTREE_AM_OID)
+		return 0;
+	for (;;)
+	{
+		bool		found = false;
+		ListCell   *lc;
+
+		if (fixed >= index->nkeycolumns)
+			return fixed;
+		foreach(lc, path->indexclauses)
+		{
+			IndexClause *ic = lfirst(lc);
+			ListCell   *lc2;
+
+			if (ic->indexcol != fixed)
+				continue;
+			foreach(lc2, ic->indexquals)
+			{
+				Expr	   *clause = ((RestrictInfo *) lfirst(lc2))->clause;
+
+				if (IsA(clause, OpExpr) &&
+					get_op_opfamily_strategy(((OpExpr *) clause)->opno,
+											 index->opfamily[fixed]) == BTEqualStrategyNumber)
+					found = true;
+			}
+		}
+		if (!found)
+			return fixed;
+		fixed++;
+	}
+}
+
+/* the row groups an index scan along path is expected to decode */
+static double
+row_group_changes(PlannerInfo *root, IndexPath *path, double rows_per_group)
+{
+	IndexOptInfo *index = path->indexinfo;
+	RangeTblEntry *rte = planner_rt_fetch(index->rel->relid, root);
+	double		fetched = clamp_row_est(path->indexselectivity * index->rel->tuples);
+	double		in_order = Max(1.0, ceil(fetched / rows_per_group));
+	int			fixed = leading_equalities(path);
+	double		corr = 0;
+
+	if (fixed < index->nkeycolumns)
+		corr = column_correlation(rte->relid, index->indexkeys[fixed]);
+	else
+		corr = 1.0;				/* every key fixed: the matching rows, in row order */
+	/* as cost_index interpolates between sequential and random pages */
+	return in_order + (1.0 - corr * corr) * Max(fetched - in_order, 0.0);
+}
+
+static List *
+recost_paths(PlannerInfo *root, List *paths, List **moved, double rows_per_group,
+			 double group_cost)
+{
+	List	   *kept = NIL;
+	ListCell   *lc;
+
+	foreach(lc, paths)
+	{
+		Path	   *p = lfirst(lc);
+
+		if (IsA(p, IndexPath) && p->pathtype == T_IndexScan)
+		{
+			double		extra = group_cost * row_group_changes(root, (IndexPath *) p, rows_per_group);
+
+			/* a partial path's workers share the row groups */
+			if (p->parallel_workers > 0)
+				extra /= p->parallel_workers;
+			p->total_cost += extra;
+			((IndexPath *) p)->indextotalcost += extra;
+			*moved = lappend(*moved, p);
+		}
+		else
+			kept = lappend(kept, p);
+	}
+	return kept;
+}
+
+/*
+ * Adds to the cost of rel's index scan paths the decoding of the row groups
+ * they change to; group_cost is the cost of decoding one row group of
+ * rows_per_group rows.  The paths are taken out and added again, so that
+ * the path lists stay in cost order.
+ */
+void
+columnar_cost_index_paths(PlannerInfo *root, RelOptInfo *rel, double rows_per_group,
+						  double group_cost)
+{
+	List	   *moved = NIL;
+	List	   *moved_partial = NIL;
+	ListCell   *lc;
+
+	rel->pathlist = recost_paths(root, rel->pathlist, &moved, rows_per_group, group_cost);
+	rel->partial_pathlist = recost_paths(root, rel->partial_pathlist, &moved_partial,
+										 rows_per_group, group_cost);
+	foreach(lc, moved)
+		add_path(rel, lfirst(lc));
+	foreach(lc, moved_partial)
+		add_partial_path(rel, lfirst(lc));
+}
+
+/* ---- execution: only the columns used ---- */
 
 /* does tlist return the scanned row as it is: column k at position k? */
 static bool

@@ -65,4 +65,6 @@ extern void columnar_customscan_install(void);
 /* columnar_aggregate.c */
 extern void columnar_aggregate_install(void);
 
+extern void columnar_parallel_counts(ParallelTableScanDesc pscan, uint64 *read, uint64 *skipped);
+
 #endif							/* DATALAYER_COLUMNAR_SCAN_H */

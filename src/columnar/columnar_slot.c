@@ -89,11 +89,17 @@ columnar_slot_materialize(TupleTableSlot *slot)
 	((ColumnarSlot *) slot)->source = NULL;
 }
 
+/* a heap tuple of the row, carrying its TID (ANALYZE orders its sample by it) */
 static HeapTuple
 columnar_slot_copy_heap_tuple(TupleTableSlot *slot)
 {
+	HeapTuple	tuple;
+
 	fetch_all(slot);
-	return TTSOpsVirtual.copy_heap_tuple(slot);
+	tuple = TTSOpsVirtual.copy_heap_tuple(slot);
+	tuple->t_self = slot->tts_tid;
+	tuple->t_tableOid = slot->tts_tableOid;
+	return tuple;
 }
 
 static MinimalTuple

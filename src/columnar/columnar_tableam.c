@@ -87,7 +87,19 @@ typedef struct ColumnarParallelScan
 {
 	ParallelTableScanDescData base;
 	pg_atomic_uint64 next_group;
+	/* row groups decoded and skipped by all the processes, for EXPLAIN */
+	pg_atomic_uint64 groups_read;
+	pg_atomic_uint64 groups_skipped;
 } ColumnarParallelScan;
+
+void
+columnar_parallel_counts(ParallelTableScanDesc pscan, uint64 *read, uint64 *skipped)
+{
+	ColumnarParallelScan *p = (ColumnarParallelScan *) pscan;
+
+	*read = pg_atomic_read_u64(&p->groups_read);
+	*skipped = pg_atomic_read_u64(&p->groups_skipped);
+}
 
 static const TupleTableSlotOps *
 columnar_slot_callbacks(Relation rel)
@@ -186,6 +198,8 @@ columnar_next_row_group(ColumnarScanDesc scan)
 		if (scan->skip != NULL && scan->skip(rg, scan->skip_arg))
 		{
 			scan->groups_skipped++;
+			if (scan->base.rs_parallel != NULL)
+				pg_atomic_fetch_add_u64(&((ColumnarParallelScan *) scan->base.rs_parallel)->groups_skipped, 1);
 			continue;
 		}
 		if (rg->row_count > 0 &&
@@ -194,6 +208,8 @@ columnar_next_row_group(ColumnarScanDesc scan)
 		columnar_decoded_reset(&scan->decoded, scan->ctx, RelationGetDescr(scan->base.rs_rd)->natts);
 		columnar_decode_columns(scan->base.rs_rd, rg, scan->attrs, &scan->decoded, &scan->nblocks);
 		scan->groups_read++;
+		if (scan->base.rs_parallel != NULL)
+			pg_atomic_fetch_add_u64(&((ColumnarParallelScan *) scan->base.rs_parallel)->groups_read, 1);
 		scan->current = g;
 		scan->pos = 0;
 		scan->group_has_deleted =
@@ -277,13 +293,19 @@ columnar_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
 	p->base.phs_relid = RelationGetRelid(rel);
 	p->base.phs_syncscan = false;
 	pg_atomic_init_u64(&p->next_group, 0);
+	pg_atomic_init_u64(&p->groups_read, 0);
+	pg_atomic_init_u64(&p->groups_skipped, 0);
 	return sizeof(ColumnarParallelScan);
 }
 
 static void
 columnar_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
 {
-	pg_atomic_write_u64(&((ColumnarParallelScan *) pscan)->next_group, 0);
+	ColumnarParallelScan *p = (ColumnarParallelScan *) pscan;
+
+	pg_atomic_write_u64(&p->next_group, 0);
+	pg_atomic_write_u64(&p->groups_read, 0);
+	pg_atomic_write_u64(&p->groups_skipped, 0);
 }
 
 /* ---------------------------------------------------------------------
