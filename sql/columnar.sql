@@ -362,6 +362,14 @@ ROLLBACK;
 SELECT pg_temp.err($$UPDATE col_fetch SET id = 5 WHERE id IN (1, 2)$$);
 SELECT pg_temp.err($$INSERT INTO col_fetch VALUES (80000, 'a', 1, 1, 'x'), (80000, 'b', 2, 2, 'y')$$);
 SELECT count(*) FROM col_fetch WHERE id IN (1, 2, 5, 80000);
+-- ON CONFLICT DO UPDATE may not change a row its own command inserted (21000), as on heap
+SELECT pg_temp.err($$INSERT INTO col_fetch VALUES (90000, 'a', 1, 1, 'x'), (90000, 'b', 2, 2, 'y')
+    ON CONFLICT (id) DO UPDATE SET note = 'twice'$$);
+INSERT INTO col_fetch VALUES (90000, 'a', 1, 1, 'x'), (90001, 'b', 2, 2, 'y')
+    ON CONFLICT (id) DO UPDATE SET note = 'never';
+INSERT INTO col_fetch VALUES (90000, 'c', 3, 3, 'z'), (90002, 'd', 4, 4, 'w')
+    ON CONFLICT (id) DO UPDATE SET note = excluded.note || ' again' RETURNING id, note;
+SELECT id, host, note FROM col_fetch WHERE id >= 90000 ORDER BY id;
 
 -- ANALYZE sees the rows in their stored order (TIDs), so correlations are real
 CREATE TABLE col_order (t timestamptz, host text, v float8) USING datalayer_columnar;

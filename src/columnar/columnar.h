@@ -107,6 +107,8 @@ extern bool columnar_extend_reservation(Relation rel, uint64 expected_first, uin
 extern List *columnar_load_row_groups(Relation rel, uint64 storage_id, Snapshot snapshot);
 extern ColumnarRowGroup *columnar_find_row_group(Relation rel, uint64 storage_id,
 												 uint64 row, Snapshot snapshot);
+extern bool columnar_row_inserted_since(Relation rel, uint64 storage_id, uint64 row,
+										CommandId cid, TransactionId *xmin);
 extern ItemPointerData columnar_insert_reservation(uint64 storage_id, uint64 first_row,
 												   uint32 count, int natts, CommandId cid);
 extern void columnar_update_row_group(uint64 storage_id, ItemPointer tid,
@@ -203,6 +205,7 @@ struct RelOptInfo;
 extern void columnar_cost_index_paths(struct PlannerInfo *root, struct RelOptInfo *rel,
 									  double rows_per_group, double group_cost);
 extern void columnar_slot_store_row(TupleTableSlot *slot, ColumnarRowSource *src, uint32 pos);
+extern void columnar_slot_set_xmin(TupleTableSlot *slot, TransactionId xmin);
 
 /* row numbers and TIDs */
 static inline void

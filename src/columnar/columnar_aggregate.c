@@ -757,56 +757,67 @@ float_cmp(double a, double b)
 	return (a > b) - (a < b);
 }
 
-static inline bool
-strategy_holds(int strategy, int c)
-{
-	switch (strategy)
-	{
-		case BTLessStrategyNumber:
-			return c < 0;
-		case BTLessEqualStrategyNumber:
-			return c <= 0;
-		case BTEqualStrategyNumber:
-			return c == 0;
-		case BTGreaterEqualStrategyNumber:
-			return c >= 0;
-		default:
-			return c > 0;
+/*
+ * Keeps the selected rows that pass the qual; returns the new count.  The
+ * comparison is decided outside the loop: FILTER_LOOP keeps row r when
+ * cond holds for c, the row's comparison with the constant.
+ */
+#define FILTER_LOOP(cmp_expr, cond) \
+	for (k = 0; k < n; k++) \
+	{ \
+		uint32		r = sel[k]; \
+		int			c; \
+		if (nulls != NULL && nulls[r]) \
+			continue; \
+		c = (cmp_expr); \
+		sel[out] = r; \
+		out += (cond) ? 1 : 0; \
 	}
-}
 
-/* keeps the selected rows that pass the qual; returns the new count */
+#define FILTER_BY_STRATEGY(cmp_expr) \
+	switch (vq->strategy) \
+	{ \
+		case BTLessStrategyNumber: \
+			FILTER_LOOP(cmp_expr, c < 0); \
+			break; \
+		case BTLessEqualStrategyNumber: \
+			FILTER_LOOP(cmp_expr, c <= 0); \
+			break; \
+		case BTEqualStrategyNumber: \
+			FILTER_LOOP(cmp_expr, c == 0); \
+			break; \
+		case BTGreaterEqualStrategyNumber: \
+			FILTER_LOOP(cmp_expr, c >= 0); \
+			break; \
+		default: \
+			FILTER_LOOP(cmp_expr, c > 0); \
+			break; \
+	}
+
 static uint32
 filter_rows(const VecQual *vq, const Datum *values, const bool *nulls, uint32 *sel, uint32 n)
 {
 	uint32		out = 0,
 				k;
 
-	if (vq->vc == VC_FLOAT4 || vq->vc == VC_FLOAT8)
+	if (vq->vc == VC_FLOAT8)
 	{
-		for (k = 0; k < n; k++)
-		{
-			uint32		r = sel[k];
+		double		fv = vq->fvalue;
 
-			if (nulls && nulls[r])
-				continue;
-			if (strategy_holds(vq->strategy, float_cmp(datum_float(values[r], vq->vc), vq->fvalue)))
-				sel[out++] = r;
-		}
+		FILTER_BY_STRATEGY(float_cmp(DatumGetFloat8(values[r]), fv));
+	}
+	else if (vq->vc == VC_FLOAT4)
+	{
+		double		fv = vq->fvalue;
+
+		FILTER_BY_STRATEGY(float_cmp((double) DatumGetFloat4(values[r]), fv));
 	}
 	else
 	{
-		for (k = 0; k < n; k++)
-		{
-			uint32		r = sel[k];
-			int64		v;
+		int64		iv = vq->ivalue;
+		ValClass	vc = vq->vc;
 
-			if (nulls && nulls[r])
-				continue;
-			v = datum_int(values[r], vq->vc);
-			if (strategy_holds(vq->strategy, (v > vq->ivalue) - (v < vq->ivalue)))
-				sel[out++] = r;
-		}
+		FILTER_BY_STRATEGY(((datum_int(values[r], vc) > iv) - (datum_int(values[r], vc) < iv)));
 	}
 	return out;
 }
@@ -987,6 +998,51 @@ float_add(double *sum, double v, bool is_float4)
 	}
 }
 
+/*
+ * The per-row loops below are written once per aggregate kind, with the
+ * kind decided outside the loop; ROWS_LOOP walks the selected non-NULL
+ * rows, s being the row's group slot and r its row.
+ */
+#define ROWS_LOOP(body) \
+	for (k = 0; k < nsel; k++) \
+	{ \
+		uint32		r = sel[k]; \
+		AggSlot    *s = &slots[gid[k] * naggs + a]; \
+		if (nulls != NULL && nulls[r]) \
+			continue; \
+		{ \
+			body; \
+		} \
+	}
+
+static inline void
+avg_float_accum(AggSlot *s, double v)
+{
+	/* float8_accum: N, Sx and Youngs-Cramer's Sxx */
+	double		n_before = (double) s->count;
+	double		sx_before = s->fsum;
+	double		n = n_before + 1.0;
+	double		sx = sx_before + v;
+
+	if (n_before > 0.0)
+	{
+		double		tmp = v * n - sx;
+		double		sxx = s->fsumsq + tmp * tmp / (n * n_before);
+
+		if (unlikely(isinf(sx) || isinf(sxx)))
+		{
+			if (!isinf(sx_before) && !isinf(v))
+				float_overflow_error();
+			sxx = get_float8_nan();
+		}
+		s->fsumsq = sxx;
+	}
+	else if (isnan(v) || isinf(v))
+		s->fsumsq = get_float8_nan();
+	s->fsum = sx;
+	s->count++;
+}
+
 /* one aggregate over the selected rows of a decoded row group */
 static void
 update_aggregate(ColumnarAggState *state, int a, const ColumnarDecoded *dec, uint32 nsel)
@@ -999,100 +1055,93 @@ update_aggregate(ColumnarAggState *state, int a, const ColumnarDecoded *dec, uin
 	const Datum *values = def->attno >= 0 ? dec->values[def->attno] : NULL;
 	const bool *nulls = def->attno >= 0 ? dec->nulls[def->attno] : NULL;
 	bool		is_float = def->vc == VC_FLOAT4 || def->vc == VC_FLOAT8;
+	bool		is_float4 = def->vc == VC_FLOAT4;
+	ValClass	vc = def->vc;
 	uint32		k;
 
-	if (def->attno >= 0 && values == NULL)
+	if (def->op == AGG_COUNT_STAR)
+	{
+		for (k = 0; k < nsel; k++)
+			slots[gid[k] * naggs + a].count++;
+		return;
+	}
+	if (values == NULL)
 	{
 		/* not stored in this row group (added later, NULL): nothing to add */
 		return;
 	}
-	for (k = 0; k < nsel; k++)
+	switch (def->op)
 	{
-		uint32		r = sel[k];
-		AggSlot    *s = &slots[gid[k] * naggs + a];
+		case AGG_COUNT:
+			ROWS_LOOP(s->count++);
+			break;
+		case AGG_SUM:
+			if (is_float)
+				ROWS_LOOP(
+						  double v = datum_float(values[r], vc);
 
-		if (def->op == AGG_COUNT_STAR)
-		{
-			s->count++;
-			continue;
-		}
-		if (nulls && nulls[r])
-			continue;
-		switch (def->op)
-		{
-			case AGG_COUNT:
-				s->count++;
-				break;
-			case AGG_SUM:
-				if (is_float)
-				{
-					double		v = datum_float(values[r], def->vc);
+						  if (!s->seen)
+						  s->fsum = v;
+						  else
+						  float_add(&s->fsum, v, is_float4);
+						  s->seen = true;
+				)
+			else
+				ROWS_LOOP(
+						  if (unlikely(pg_add_s64_overflow(s->isum, datum_int(values[r], vc), &s->isum)))
+						  ereport(ERROR,
+								  (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								   errmsg("bigint out of range")));
+						  s->seen = true;
+				)
+			break;
+		case AGG_AVG:
+			if (vc == VC_FLOAT8)
+				ROWS_LOOP(avg_float_accum(s, DatumGetFloat8(values[r])))
+			else if (is_float)
+				ROWS_LOOP(avg_float_accum(s, datum_float(values[r], vc)))
+			else
+				ROWS_LOOP(s->isum += datum_int(values[r], vc); s->count++)
+			break;
+		case AGG_MIN:
+			/* float8smaller/larger: keep the state only when strictly better */
+			if (is_float)
+				ROWS_LOOP(
+						  double v = datum_float(values[r], vc);
 
-					if (!s->seen)
-						s->fsum = v;
-					else
-						float_add(&s->fsum, v, def->vc == VC_FLOAT4);
-				}
-				else if (unlikely(pg_add_s64_overflow(s->isum, datum_int(values[r], def->vc), &s->isum)))
-					ereport(ERROR,
-							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-							 errmsg("bigint out of range")));
-				s->seen = true;
-				break;
-			case AGG_AVG:
-				if (is_float)
-				{
-					/* float8_accum: N, Sx and Youngs-Cramer's Sxx */
-					double		v = datum_float(values[r], def->vc);
-					double		n_before = (double) s->count;
-					double		sx_before = s->fsum;
-					double		n = n_before + 1.0;
-					double		sx = sx_before + v;
+						  if (!s->seen || !(float_cmp(s->fmin, v) < 0))
+						  s->fmin = v;
+						  s->seen = true;
+				)
+			else
+				ROWS_LOOP(
+						  int64 v = datum_int(values[r], vc);
 
-					if (n_before > 0.0)
-					{
-						double		tmp = v * n - sx;
-						double		sxx = s->fsumsq + tmp * tmp / (n * n_before);
+						  if (!s->seen || v < s->imin)
+						  s->imin = v;
+						  s->seen = true;
+				)
+			break;
+		case AGG_MAX:
+			if (is_float)
+				ROWS_LOOP(
+						  double v = datum_float(values[r], vc);
 
-						if (unlikely(isinf(sx) || isinf(sxx)))
-						{
-							if (!isinf(sx_before) && !isinf(v))
-								float_overflow_error();
-							sxx = get_float8_nan();
-						}
-						s->fsumsq = sxx;
-					}
-					else if (isnan(v) || isinf(v))
-						s->fsumsq = get_float8_nan();
-					s->fsum = sx;
-				}
-				else
-					s->isum += datum_int(values[r], def->vc);
-				s->count++;
-				break;
-			case AGG_MIN:
-			case AGG_MAX:
-				if (is_float)
-				{
-					double		v = datum_float(values[r], def->vc);
+						  if (!s->seen || !(float_cmp(s->fmin, v) > 0))
+						  s->fmin = v;
+						  s->seen = true;
+				)
+			else
+				ROWS_LOOP(
+						  int64 v = datum_int(values[r], vc);
 
-					/* float8smaller/larger: keep the state only when strictly better */
-					if (!s->seen ||
-						!(def->op == AGG_MIN ? float_cmp(s->fmin, v) < 0 : float_cmp(s->fmin, v) > 0))
-						s->fmin = v;
-				}
-				else
-				{
-					int64		v = datum_int(values[r], def->vc);
-
-					if (!s->seen || (def->op == AGG_MIN ? v < s->imin : v > s->imin))
-						s->imin = v;
-				}
-				s->seen = true;
-				break;
-			default:
-				break;
-		}
+						  if (!s->seen || v > s->imin)
+						  s->imin = v;
+						  s->seen = true;
+				)
+			break;
+		default:
+			break;
 	}
 }
 

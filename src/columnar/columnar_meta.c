@@ -340,8 +340,36 @@ columnar_load_row_groups(Relation rel, uint64 storage_id, Snapshot snapshot)
 }
 
 /* the row group that holds row, if one is visible to snapshot */
+static ColumnarRowGroup *find_row_group(Relation rel, uint64 storage_id, uint64 row,
+										Snapshot snapshot, TransactionId *xmin, CommandId *cmin);
+
 ColumnarRowGroup *
 columnar_find_row_group(Relation rel, uint64 storage_id, uint64 row, Snapshot snapshot)
+{
+	return find_row_group(rel, storage_id, row, snapshot, NULL, NULL);
+}
+
+/*
+ * Whether row was written by the current transaction in command cid or a
+ * later one (a row an INSERT ... ON CONFLICT wrote itself): such a row is
+ * not there to be locked or updated by that command, as heap reports.
+ */
+bool
+columnar_row_inserted_since(Relation rel, uint64 storage_id, uint64 row, CommandId cid,
+							TransactionId *xmin)
+{
+	CommandId	cmin = InvalidCommandId;
+	ColumnarRowGroup *rg;
+
+	*xmin = InvalidTransactionId;
+	rg = find_row_group(rel, storage_id, row, SnapshotSelf, xmin, &cmin);
+	return rg != NULL && TransactionIdIsCurrentTransactionId(*xmin) && cmin >= cid;
+}
+
+/* columnar_find_row_group, also reporting who wrote the group's catalog row */
+static ColumnarRowGroup *
+find_row_group(Relation rel, uint64 storage_id, uint64 row, Snapshot snapshot,
+			   TransactionId *xmin, CommandId *cmin)
 {
 	Oid			catalog = columnar_catalog_relid("columnar_row_group");
 	Relation	crel = table_open(catalog, AccessShareLock);
@@ -370,7 +398,14 @@ columnar_find_row_group(Relation rel, uint64 storage_id, uint64 row, Snapshot sn
 		first = (uint64) DatumGetInt64(values[1]);
 		count = (uint32) DatumGetInt32(values[2]);
 		if (row >= first && row < first + count)
+		{
 			result = row_group_from_tuple(rel, tup, RelationGetDescr(crel));
+			if (xmin != NULL)
+			{
+				*xmin = HeapTupleHeaderGetXmin(tup->t_data);
+				*cmin = HeapTupleHeaderGetRawCommandId(tup->t_data);
+			}
+		}
 		break;
 	}
 	systable_endscan_ordered(scan);

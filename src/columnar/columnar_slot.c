@@ -29,6 +29,7 @@ typedef struct ColumnarSlot
 	ColumnarRowSource *source;	/* NULL: all values present */
 	uint64		generation;		/* source->generation when stored */
 	uint32		pos;			/* row within source's row group */
+	TransactionId xmin;			/* the writer, when a row lock reported it */
 } ColumnarSlot;
 
 static TupleTableSlotOps slot_ops;
@@ -38,7 +39,33 @@ static void
 columnar_slot_clear(TupleTableSlot *slot)
 {
 	((ColumnarSlot *) slot)->source = NULL;
+	((ColumnarSlot *) slot)->xmin = InvalidTransactionId;
 	TTSOpsVirtual.clear(slot);
+}
+
+/*
+ * Rows have no tuple headers; only the inserting transaction of a row that
+ * a lock found written by the locking command is known (ON CONFLICT DO
+ * UPDATE reads it to report a row affected twice).
+ */
+static Datum
+columnar_slot_getsysattr(TupleTableSlot *slot, int attnum, bool *isnull)
+{
+	ColumnarSlot *cs = (ColumnarSlot *) slot;
+
+	if (attnum == MinTransactionIdAttributeNumber && TransactionIdIsValid(cs->xmin))
+	{
+		*isnull = false;
+		return TransactionIdGetDatum(cs->xmin);
+	}
+	return TTSOpsVirtual.getsysattr(slot, attnum, isnull);
+}
+
+void
+columnar_slot_set_xmin(TupleTableSlot *slot, TransactionId xmin)
+{
+	if (slot->tts_ops == columnar_slot_ops())
+		((ColumnarSlot *) slot)->xmin = xmin;
 }
 
 static void
@@ -125,6 +152,7 @@ columnar_slot_ops(void)
 		slot_ops.base_slot_size = sizeof(ColumnarSlot);
 		slot_ops.clear = columnar_slot_clear;
 		slot_ops.getsomeattrs = columnar_slot_getsomeattrs;
+		slot_ops.getsysattr = columnar_slot_getsysattr;
 		slot_ops.materialize = columnar_slot_materialize;
 		slot_ops.copyslot = columnar_slot_copyslot;
 		slot_ops.copy_heap_tuple = columnar_slot_copy_heap_tuple;

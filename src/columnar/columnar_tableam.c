@@ -793,6 +793,18 @@ columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTable
 	if (!columnar_tuple_fetch_row_version(rel, tid, SnapshotSelf, slot))
 		return TM_Invisible;
 	tmfd->traversed = false;
+	{
+		TransactionId xmin;
+
+		/* written by this very command: invisible to it, as heap reports */
+		if (columnar_row_inserted_since(rel, columnar_storage_id(rel), columnar_tid_to_row(tid),
+										cid, &xmin))
+		{
+			UnlockTuple(rel, tid, lmode);
+			columnar_slot_set_xmin(slot, xmin);
+			return TM_Invisible;
+		}
+	}
 	return TM_Ok;
 }
 
