@@ -23,6 +23,7 @@ OBJS = \
 	src/columnar/columnar_format.o \
 	src/columnar/columnar_functions.o \
 	src/columnar/columnar_indexscan.o \
+	src/columnar/columnar_logical.o \
 	src/columnar/columnar_meta.o \
 	src/columnar/columnar_reader.o \
 	src/columnar/columnar_slot.o \

@@ -207,6 +207,12 @@ extern void columnar_cost_index_paths(struct PlannerInfo *root, struct RelOptInf
 extern void columnar_slot_store_row(TupleTableSlot *slot, ColumnarRowSource *src, uint32 pos);
 extern void columnar_slot_set_xmin(TupleTableSlot *slot, TransactionId xmin);
 
+/* columnar_logical.c: heap-format WAL records for logical decoding */
+extern bool columnar_logically_logged(Relation rel);
+extern void columnar_log_insert(Relation rel, TupleTableSlot *slot, uint64 row);
+extern void columnar_log_delete(Relation rel, ItemPointer otid);
+extern void columnar_log_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, uint64 new_row);
+
 /* row numbers and TIDs */
 static inline void
 columnar_row_to_tid(uint64 row, ItemPointer tid)

@@ -136,11 +136,14 @@ columnar_slot_copy_minimal_tuple(TupleTableSlot *slot)
 	return TTSOpsVirtual.copy_minimal_tuple(slot);
 }
 
+/* a copy keeps the row's TID, as a heap tuple's copy does (logical replication locks by it) */
 static void
 columnar_slot_copyslot(TupleTableSlot *dstslot, TupleTableSlot *srcslot)
 {
 	((ColumnarSlot *) dstslot)->source = NULL;
 	TTSOpsVirtual.copyslot(dstslot, srcslot);
+	dstslot->tts_tid = srcslot->tts_tid;
+	dstslot->tts_tableOid = srcslot->tts_tableOid;
 }
 
 const TupleTableSlotOps *

@@ -611,6 +611,8 @@ columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int opt
 					  struct BulkInsertStateData *bistate)
 {
 	columnar_writer_insert(rel, slot, cid);
+	if ((options & TABLE_INSERT_NO_LOGICAL) == 0 && columnar_logically_logged(rel))
+		columnar_log_insert(rel, slot, columnar_tid_to_row(&slot->tts_tid));
 	pgstat_count_heap_insert(rel, 1);
 }
 
@@ -618,6 +620,7 @@ static void
 columnar_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
 								  struct BulkInsertStateData *bistate, uint32 specToken)
 {
+	/* logged for decoding once the insertion is confirmed */
 	columnar_writer_insert(rel, slot, cid);
 	pgstat_count_heap_insert(rel, 1);
 }
@@ -633,6 +636,8 @@ columnar_tuple_complete_speculative(Relation rel, TupleTableSlot *slot, uint32 s
 		columnar_mark_deleted(columnar_storage_id(rel), columnar_tid_to_row(&slot->tts_tid),
 							  GetCurrentCommandId(true), false);
 	}
+	else if (columnar_logically_logged(rel))
+		columnar_log_insert(rel, slot, columnar_tid_to_row(&slot->tts_tid));
 }
 
 static void
@@ -642,7 +647,11 @@ columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandI
 	int			i;
 
 	for (i = 0; i < nslots; i++)
+	{
 		columnar_writer_insert(rel, slots[i], cid);
+		if ((options & TABLE_INSERT_NO_LOGICAL) == 0 && columnar_logically_logged(rel))
+			columnar_log_insert(rel, slots[i], columnar_tid_to_row(&slots[i]->tts_tid));
+	}
 	pgstat_count_heap_insert(rel, nslots);
 }
 
@@ -738,6 +747,8 @@ columnar_tuple_delete(Relation rel, ItemPointer tid, CommandId cid, Snapshot sna
 	if (result == TM_Ok)
 	{
 		columnar_mark_deleted(columnar_storage_id(rel), columnar_tid_to_row(tid), cid, false);
+		if (columnar_logically_logged(rel))
+			columnar_log_delete(rel, tid);
 		pgstat_count_heap_delete(rel);
 	}
 	UnlockTuple(rel, tid, ExclusiveLock);
@@ -759,6 +770,8 @@ columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, Comm
 	{
 		columnar_mark_deleted(columnar_storage_id(rel), columnar_tid_to_row(otid), cid, true);
 		columnar_writer_insert(rel, slot, cid);
+		if (columnar_logically_logged(rel))
+			columnar_log_update(rel, otid, slot, columnar_tid_to_row(&slot->tts_tid));
 		pgstat_count_heap_update(rel, false);
 	}
 	UnlockTuple(rel, otid, ExclusiveLock);
