@@ -1,15 +1,11 @@
 /*
  * columnar_format.c
- *		How a column's type maps onto the codec layer, and the byte format
- *		of a row group's column_meta.
+ *		How a column's type maps onto the codec layer, and a row group's
+ *		column_meta as catalog bytes.
  *
- * column_meta: "DLRG", a version byte, the number of columns (u16), then
- * per column a flag byte (1 = present, 2 = has min/max), the encoding id,
- * offset (u64), stored and raw length and NULL count (u32 each), min and
- * max (8 bytes each, only with flag 2), and a trailing checksum (u32) of
- * everything before it.  Integers are little-endian (codec_buf.h).  A
- * damaged entry is reported as data_corrupted naming table and row group;
- * the reader also checks every offset against the row group's length.
+ * The byte format is columnar_meta_format.c's (plain C, fuzzed on its
+ * own); here it is filled from and turned into ColumnarRowGroup, and a
+ * damaged entry is reported as data_corrupted naming table and row group.
  */
 #include "postgres.h"
 
@@ -18,13 +14,10 @@
 #include "utils/lsyscache.h"
 
 #include "columnar/columnar.h"
+#include "columnar/columnar_meta_format.h"
 #include "storage/codec.h"
 #include "storage/codec_buf.h"
 
-#define META_MAGIC		0x47524C44	/* "DLRG" */
-#define META_VERSION	1
-#define META_PRESENT	1
-#define META_MINMAX		2
 
 ColumnarKind
 columnar_kind_of(Form_pg_attribute att)
@@ -52,6 +45,13 @@ columnar_kind_has_minmax(ColumnarKind kind)
 	return kind == COLUMNAR_KIND_INT || kind == COLUMNAR_KIND_FLOAT8 || kind == COLUMNAR_KIND_FLOAT4;
 }
 
+/* the checksum after the entries: PostgreSQL's hash_bytes */
+static uint32_t
+meta_checksum(const uint8_t *data, size_t len)
+{
+	return hash_bytes(data, (int) len);
+}
+
 /*
  * Every column entry has the same size, whatever it holds, so that the
  * catalog row of a writer's reservation can be overwritten in place with
@@ -60,7 +60,7 @@ columnar_kind_has_minmax(ColumnarKind kind)
 Size
 columnar_meta_size(int natts)
 {
-	return VARHDRSZ + 7 + (Size) natts * 38 + 4;
+	return VARHDRSZ + columnar_meta_format_size(natts);
 }
 
 bytea *
@@ -68,111 +68,76 @@ columnar_meta_serialize(const ColumnarRowGroup *rg)
 {
 	CodecBuf	buf;
 	bytea	   *result;
+	ColumnarMetaColumn *cols = palloc0(sizeof(ColumnarMetaColumn) * Max(rg->natts, 1));
 	int			i;
 
-	codec_buf_init(&buf);
-	codec_buf_put_u32(&buf, META_MAGIC);
-	codec_buf_put_u8(&buf, META_VERSION);
-	codec_buf_put_u8(&buf, (uint8) (rg->natts & 0xFF));
-	codec_buf_put_u8(&buf, (uint8) (rg->natts >> 8));
-	for (i = 0; i < rg->natts; i++)
+	for (i = 0; i < rg->natts && rg->columns != NULL; i++)
 	{
-		const ColumnarChunkMeta *c = rg->columns ? &rg->columns[i] : NULL;
-		bool		present = c && c->present;
-		uint8		flags = (present ? META_PRESENT : 0) | (present && c->has_minmax ? META_MINMAX : 0);
+		const ColumnarChunkMeta *c = &rg->columns[i];
 
-		codec_buf_put_u8(&buf, flags);
-		codec_buf_put_u8(&buf, present ? c->encoding : 0);
-		codec_buf_put_u64(&buf, present ? c->offset : 0);
-		codec_buf_put_u32(&buf, present ? c->stored_len : 0);
-		codec_buf_put_u32(&buf, present ? c->raw_len : 0);
-		codec_buf_put_u32(&buf, present ? c->null_count : 0);
-		codec_buf_put_u64(&buf, present && c->has_minmax ? (uint64) c->min : 0);
-		codec_buf_put_u64(&buf, present && c->has_minmax ? (uint64) c->max : 0);
+		cols[i].present = c->present;
+		cols[i].has_minmax = c->has_minmax;
+		cols[i].encoding = c->encoding;
+		cols[i].offset = c->offset;
+		cols[i].stored_len = c->stored_len;
+		cols[i].raw_len = c->raw_len;
+		cols[i].null_count = c->null_count;
+		cols[i].min = (uint64) c->min;
+		cols[i].max = (uint64) c->max;
 	}
-	codec_buf_put_u32(&buf, hash_bytes(buf.data, (int) buf.len));
-
+	codec_buf_init(&buf);
+	columnar_meta_encode(&buf, rg->natts, cols, meta_checksum);
 	result = palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(result, VARHDRSZ + buf.len);
 	memcpy(VARDATA(result), buf.data, buf.len);
 	Assert(VARSIZE(result) == columnar_meta_size(rg->natts));
 	codec_buf_free(&buf);
+	pfree(cols);
 	return result;
-}
-
-static void
-meta_corrupt(Relation rel, const ColumnarRowGroup *rg, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("columnar table \"%s\": row group at row " UINT64_FORMAT " has damaged metadata",
-					RelationGetRelationName(rel), rg->first_row),
-			 errdetail("%s", what),
-			 errhint("Restore the table from a backup.")));
 }
 
 void
 columnar_meta_deserialize(Relation rel, ColumnarRowGroup *rg, const bytea *meta)
 {
-	const uint8 *data = (const uint8 *) VARDATA_ANY(meta);
-	size_t		len = VARSIZE_ANY_EXHDR(meta);
-	CodecReader reader;
-	uint32		magic,
-				checksum;
-	uint8		version,
-				lo,
-				hi;
+	ColumnarMetaColumn *cols;
+	ColumnarMetaStatus status;
 	int			natts,
+				bad,
 				i;
 
-	if (len < 11)
-		meta_corrupt(rel, rg, "The entry is truncated.");
-	codec_reader_init(&reader, data + len - 4, 4);
-	if (!codec_read_u32(&reader, &checksum) || checksum != hash_bytes(data, (int) (len - 4)))
-		meta_corrupt(rel, rg, "The entry's checksum does not match.");
-	codec_reader_init(&reader, data, len - 4);
-	if (!codec_read_u32(&reader, &magic) || magic != META_MAGIC ||
-		!codec_read_u8(&reader, &version) || version != META_VERSION ||
-		!codec_read_u8(&reader, &lo) || !codec_read_u8(&reader, &hi))
-		meta_corrupt(rel, rg, "The entry does not start with a known header.");
-	natts = lo | (hi << 8);
-	if (natts > MaxHeapAttributeNumber)
-		meta_corrupt(rel, rg, "The entry lists more columns than a table can have.");
+	status = columnar_meta_decode((const uint8 *) VARDATA_ANY(meta), VARSIZE_ANY_EXHDR(meta),
+								  rg->data_length, rg->row_count, MaxHeapAttributeNumber,
+								  meta_checksum, &natts, &cols, &bad);
+	if (status != COLUMNAR_META_OK)
+	{
+		const char *what = columnar_meta_status_message(status);
+
+		if (status == COLUMNAR_META_OUTSIDE_DATA)
+			what = psprintf("Column %d lies outside the row group's data.", bad);
+		else if (status == COLUMNAR_META_TOO_MANY_NULLS)
+			what = psprintf("Column %d has more NULLs than rows.", bad);
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar table \"%s\": row group at row " UINT64_FORMAT " has damaged metadata",
+						RelationGetRelationName(rel), rg->first_row),
+				 errdetail("%s", what),
+				 errhint("Restore the table from a backup.")));
+	}
 	rg->natts = natts;
 	rg->columns = palloc0(sizeof(ColumnarChunkMeta) * Max(natts, 1));
 	for (i = 0; i < natts; i++)
 	{
 		ColumnarChunkMeta *c = &rg->columns[i];
-		uint8		flags;
-		uint64		v;
 
-		if (!codec_read_u8(&reader, &flags) || (flags & ~(META_PRESENT | META_MINMAX)) != 0)
-			meta_corrupt(rel, rg, "A column entry has unknown flags.");
-		c->present = (flags & META_PRESENT) != 0;
-		c->has_minmax = (flags & META_MINMAX) != 0;
-		if (!codec_read_u8(&reader, &c->encoding) ||
-			!codec_read_u64(&reader, &c->offset) ||
-			!codec_read_u32(&reader, &c->stored_len) ||
-			!codec_read_u32(&reader, &c->raw_len) ||
-			!codec_read_u32(&reader, &c->null_count))
-			meta_corrupt(rel, rg, "A column entry is truncated.");
-		if (!c->present)
-		{
-			if (!codec_read_u64(&reader, &v) || !codec_read_u64(&reader, &v))
-				meta_corrupt(rel, rg, "A column entry is truncated.");
-			continue;
-		}
-		if (c->offset > rg->data_length || c->stored_len > rg->data_length - c->offset)
-			meta_corrupt(rel, rg, psprintf("Column %d lies outside the row group's data.", i + 1));
-		if (c->null_count > rg->row_count)
-			meta_corrupt(rel, rg, psprintf("Column %d has more NULLs than rows.", i + 1));
-		if (!codec_read_u64(&reader, &v))
-			meta_corrupt(rel, rg, "A column's min/max is truncated.");
-		c->min = (Datum) v;
-		if (!codec_read_u64(&reader, &v))
-			meta_corrupt(rel, rg, "A column's min/max is truncated.");
-		c->max = (Datum) v;
+		c->present = cols[i].present;
+		c->has_minmax = cols[i].has_minmax;
+		c->encoding = cols[i].encoding;
+		c->offset = cols[i].offset;
+		c->stored_len = cols[i].stored_len;
+		c->raw_len = cols[i].raw_len;
+		c->null_count = cols[i].null_count;
+		c->min = (Datum) cols[i].min;
+		c->max = (Datum) cols[i].max;
 	}
-	if (codec_reader_remaining(&reader) != 0)
-		meta_corrupt(rel, rg, "The entry has trailing bytes.");
+	pfree(cols);
 }
