@@ -184,6 +184,7 @@ extern void columnar_decode_column(Relation rel, const ColumnarRowGroup *rg, int
 								   ColumnarDecoded *out, BlockNumber *nblocks_cache);
 extern void columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts);
 extern void columnar_reader_install(void);
+extern void columnar_tune_malloc(void);
 
 /* columnar_slot.c: slots that decode a row group's columns on demand */
 typedef struct ColumnarRowSource

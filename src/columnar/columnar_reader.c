@@ -26,12 +26,12 @@
 #include "storage/codec_zstd.h"
 
 /*
- * Decoding a row group allocates a few arrays of row-group size per column
- * (hundreds of kilobytes each) and frees them when the next row group
- * starts.  With glibc's defaults such blocks are returned to the kernel
+ * Decoding (and encoding) a row group allocates a few arrays of row-group
+ * size per column (hundreds of kilobytes each) and frees them when the next
+ * row group starts.  With glibc's defaults such blocks are returned to the kernel
  * (trimmed or unmapped) as soon as they are freed, so every row group pays
  * again for faulting in fresh zeroed pages: on a virtual machine that was a
- * third of a scan's time.  A backend that decodes columnar data therefore
+ * third of a scan's time.  A backend that reads or writes columnar data
  * asks malloc to serve blocks up to half of datalayer.columnar_malloc_retain
  * from its heap and to keep up to that much free memory mapped.  The setting
  * is per process; 0 restores glibc's defaults.
@@ -39,8 +39,8 @@
 static int	malloc_retain_kb = 65536;
 static int	malloc_retain_applied = -1;
 
-static void
-tune_malloc(void)
+void
+columnar_tune_malloc(void)
 {
 	if (malloc_retain_applied == malloc_retain_kb)
 		return;
@@ -72,7 +72,7 @@ columnar_reader_install(void)
 void
 columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts)
 {
-	tune_malloc();
+	columnar_tune_malloc();
 	if (dec->ctx == NULL)
 		dec->ctx = AllocSetContextCreate(parent, "columnar row group", ALLOCSET_DEFAULT_SIZES);
 	else

@@ -494,6 +494,7 @@ flush_buffer(WriteBuffer *wb)
 		elog(ERROR, "columnar write buffer of \"%s\" outlived its relation file",
 			 RelationGetRelationName(rel));
 	desc = RelationGetDescr(rel);
+	columnar_tune_malloc();
 	flush_ctx = AllocSetContextCreate(CurrentMemoryContext, "columnar flush", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(flush_ctx);
 
