@@ -402,6 +402,28 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET datalayer.columnar_aggregate;
 
+-- at most 170 columns: a row group's catalog entry must fit in a page (54011)
+SELECT pg_temp.err(format('CREATE TABLE col_wide (%s) USING datalayer_columnar',
+    (SELECT string_agg('c' || i || ' int', ', ') FROM generate_series(1, 171) i)));
+DO $$ BEGIN
+  EXECUTE format('CREATE TABLE col_wide (%s) USING datalayer_columnar',
+                 (SELECT string_agg('c' || i || ' bigint', ', ') FROM generate_series(1, 170) i));
+  EXECUTE format('INSERT INTO col_wide SELECT %s FROM generate_series(1, 3000) g',
+                 (SELECT string_agg('g * ' || i, ', ') FROM generate_series(1, 170) i));
+END $$;
+SELECT count(*), sum(c1), sum(c170) FROM col_wide;
+ALTER TABLE col_wide ADD COLUMN c171 int;
+SELECT pg_temp.err($$INSERT INTO col_wide (c1) VALUES (1)$$);
+SELECT count(*) FROM col_wide;
+-- uncompressed_bytes: the values' size as PostgreSQL keeps them (8 bytes a bigint here)
+SELECT column_name, uncompressed_bytes FROM datalayer.columnar_stats('col_wide')
+WHERE column_name IN ('c1', 'c170', 'c171') ORDER BY column_name;
+DROP TABLE col_wide;
+CREATE TABLE col_plain (s text, n int, c "char") USING datalayer_columnar;
+INSERT INTO col_plain VALUES ('abc', 1, 'x'), (NULL, NULL, NULL), (repeat('z', 200), 2, 'y');
+SELECT column_name, uncompressed_bytes, ratio > 0 AS has_ratio FROM datalayer.columnar_stats('col_plain');
+DROP TABLE col_plain;
+
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
 DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,

@@ -36,7 +36,7 @@
 #define COLUMNAR_PAGE_CAPACITY	(BLCKSZ - SizeOfPageHeaderData)
 #define COLUMNAR_DEFAULT_ROW_GROUP_SIZE 50000
 #define COLUMNAR_DEFAULT_ZSTD_LEVEL 3
-#define COLUMNAR_MAX_COLUMNS	200	/* a row group's catalog row stays within a page */
+#define COLUMNAR_MAX_COLUMNS	170	/* a row group's catalog row stays within a page */
 
 typedef struct ColumnarMetaPage
 {
@@ -68,6 +68,7 @@ typedef struct ColumnarChunkMeta
 	uint32		stored_len;		/* after zstd */
 	uint32		raw_len;		/* before zstd */
 	uint32		null_count;
+	uint64		plain_len;		/* the values' size as PostgreSQL stores them */
 	Datum		min;			/* byval types only, when has_minmax */
 	Datum		max;
 } ColumnarChunkMeta;

@@ -82,6 +82,7 @@ columnar_meta_serialize(const ColumnarRowGroup *rg)
 		cols[i].stored_len = c->stored_len;
 		cols[i].raw_len = c->raw_len;
 		cols[i].null_count = c->null_count;
+		cols[i].plain_len = c->plain_len;
 		cols[i].min = (uint64) c->min;
 		cols[i].max = (uint64) c->max;
 	}
@@ -136,6 +137,7 @@ columnar_meta_deserialize(Relation rel, ColumnarRowGroup *rg, const bytea *meta)
 		c->stored_len = cols[i].stored_len;
 		c->raw_len = cols[i].raw_len;
 		c->null_count = cols[i].null_count;
+		c->plain_len = cols[i].plain_len;
 		c->min = (Datum) cols[i].min;
 		c->max = (Datum) cols[i].max;
 	}

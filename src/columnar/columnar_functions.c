@@ -397,7 +397,7 @@ columnar_stats(PG_FUNCTION_ARGS)
 			if (a >= rg->natts || !rg->columns[a].present)
 				continue;
 			stored += rg->columns[a].stored_len;
-			raw += rg->columns[a].raw_len;
+			raw += rg->columns[a].plain_len;
 			counts[rg->columns[a].encoding & 15]++;
 		}
 		initStringInfo(&enc);
@@ -417,7 +417,7 @@ columnar_stats(PG_FUNCTION_ARGS)
 		values[3] = NameGetDatum(&att->attname);
 		values[4] = CStringGetTextDatum(enc.data);
 		values[5] = Int64GetDatum(stored);
-		/* the in-memory size of the values: 8 bytes a number, the bytes of strings */
+		/* the values' size unencoded, as PostgreSQL stores them (columnar_writer.c) */
 		values[6] = Int64GetDatum(raw);
 		if (stored > 0)
 			values[7] = Float8GetDatum((double) raw / (double) stored);

@@ -16,11 +16,11 @@
 #include "columnar/columnar_meta_format.h"
 
 #define META_MAGIC		0x47524C44	/* "DLRG" */
-#define META_VERSION	1
+#define META_VERSION	2
 #define META_PRESENT	1
 #define META_MINMAX		2
 #define META_HEADER_SIZE 7
-#define META_COLUMN_SIZE 38
+#define META_COLUMN_SIZE 46
 
 size_t
 columnar_meta_format_size(int natts)
@@ -51,6 +51,7 @@ columnar_meta_encode(CodecBuf *buf, int natts, const ColumnarMetaColumn *columns
 		codec_buf_put_u32(buf, present ? c->stored_len : 0);
 		codec_buf_put_u32(buf, present ? c->raw_len : 0);
 		codec_buf_put_u32(buf, present ? c->null_count : 0);
+		codec_buf_put_u64(buf, present ? c->plain_len : 0);
 		codec_buf_put_u64(buf, minmax ? c->min : 0);
 		codec_buf_put_u64(buf, minmax ? c->max : 0);
 	}
@@ -103,7 +104,7 @@ columnar_meta_decode(const uint8_t *data, size_t len, uint64_t data_length, uint
 		if (!codec_read_u8(&reader, &flags) || !codec_read_u8(&reader, &c->encoding) ||
 			!codec_read_u64(&reader, &c->offset) || !codec_read_u32(&reader, &c->stored_len) ||
 			!codec_read_u32(&reader, &c->raw_len) || !codec_read_u32(&reader, &c->null_count) ||
-			!codec_read_u64(&reader, &c->min) || !codec_read_u64(&reader, &c->max))
+			!codec_read_u64(&reader, &c->plain_len) || !codec_read_u64(&reader, &c->min) || !codec_read_u64(&reader, &c->max))
 			status = COLUMNAR_META_COLUMN_TRUNCATED;
 		else if ((flags & ~(META_PRESENT | META_MINMAX)) != 0)
 			status = COLUMNAR_META_FLAGS;

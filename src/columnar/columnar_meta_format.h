@@ -20,6 +20,7 @@ typedef struct ColumnarMetaColumn
 	uint32_t	stored_len;		/* after zstd */
 	uint32_t	raw_len;		/* before zstd */
 	uint32_t	null_count;
+	uint64_t	plain_len;		/* the values' size as PostgreSQL stores them, unencoded */
 	uint64_t	min;			/* a byval Datum's bits, when has_minmax */
 	uint64_t	max;
 } ColumnarMetaColumn;

@@ -206,6 +206,13 @@ columnar_writer_insert(Relation rel, TupleTableSlot *slot, CommandId cid)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("unlogged columnar tables are not supported")));
+	/* columns added since the table was created count too */
+	if (RelationGetDescr(rel)->natts > COLUMNAR_MAX_COLUMNS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_COLUMNS),
+				 errmsg("columnar tables can have at most %d columns", COLUMNAR_MAX_COLUMNS),
+				 errdetail("Table \"%s\" has %d, dropped ones included.", RelationGetRelationName(rel),
+						   RelationGetDescr(rel)->natts)));
 	slot_getallattrs(slot);
 	if (wb == NULL)
 		wb = new_buffer(rel, subxid);
@@ -313,6 +320,33 @@ int_of(Datum d, int16 len)
 }
 
 /* the codec buffer of column a, and its min/max into meta */
+/*
+ * The size of a column's values as PostgreSQL keeps them, before any
+ * encoding: the type's length for fixed-size values, a string's bytes with
+ * its one- or four-byte header (cstrings with their terminator); NULLs take
+ * none.  columnar_stats() reports it as uncompressed_bytes.
+ */
+static uint64
+plain_size(Form_pg_attribute att, ColumnarKind kind, const uint32_t *lengths, const bool *nulls,
+		   uint32 n)
+{
+	uint64		total = 0;
+	uint32		i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			continue;
+		if (kind == COLUMNAR_KIND_VARLENA)
+			total += lengths[i] + (lengths[i] + 1 <= VARATT_SHORT_MAX ? 1 : VARHDRSZ);
+		else if (kind == COLUMNAR_KIND_CSTRING)
+			total += lengths[i];
+		else
+			total += att->attlen;
+	}
+	return total;
+}
+
 static void
 encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period, CodecId encoding,
 			  ColumnarChunkMeta *meta, uint8 **out, size_t *out_len)
@@ -455,6 +489,7 @@ encode_column(WriteBuffer *wb, Form_pg_attribute att, int a, uint32 period, Code
 			}
 	}
 	meta->has_minmax = minmax_ok;
+	meta->plain_len = plain_size(att, kind, col.lengths, wb->nulls[a], n);
 	status = codec_encode_column(&col, encoding, out, out_len);
 	if (status == CODEC_ERR_NOT_APPLICABLE && encoding != CODEC_AUTO)
 		status = codec_encode_column(&col, CODEC_AUTO, out, out_len);

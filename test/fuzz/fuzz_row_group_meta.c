@@ -113,6 +113,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (a->present &&
 				(a->encoding != b->encoding || a->offset != b->offset || a->stored_len != b->stored_len ||
 				 a->raw_len != b->raw_len || a->null_count != b->null_count ||
+				 a->plain_len != b->plain_len ||
 				 a->has_minmax != b->has_minmax ||
 				 (a->has_minmax && (a->min != b->min || a->max != b->max))))
 				abort();
