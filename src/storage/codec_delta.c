@@ -373,7 +373,7 @@ void
 codec_delta_put_ints(const int64_t *values, uint32_t n, uint32_t period, CodecBuf *out)
 {
 	uint64_t   *x = dl_alloc(sizeof(uint64_t) * (n ? n : 1));
-	size_t		estimate[DELTA_ORDER_PERIOD + 1];
+	size_t		estimate[DELTA_ORDER_PERIOD + 1] = {0};
 	int			best = 0,
 				second = -1;
 	int			order;
