@@ -313,21 +313,42 @@ columnar_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * A row group an index fetch has visited: its catalog entry, the columns
+ * decoded so far, and the deleted-row markers visible to the snapshot it
+ * was last checked with.
+ */
+typedef struct FetchGroup
+{
+	ColumnarRowGroup *group;	/* NULL: slot unused */
+	uint64		storage_id;		/* of the file group is in */
+	ColumnarDecoded decoded;
+	ColumnarRowSource source;
+	Snapshot	cached_snapshot;
+	CommandId	cached_curcid;
+	MemoryContext deleted_ctx;
+	ColumnarDeletedSet *deleted;
+	uint64		last_used;
+} FetchGroup;
+
+/*
+ * Fetches keep the last few row groups they visited, so that index entries
+ * alternating between row groups (an updated row's old and new versions,
+ * two series stored apart) do not decode and look up the same groups over
+ * and over.
+ */
+#define FETCH_GROUPS 4
+
 typedef struct ColumnarIndexFetch
 {
 	IndexFetchTableData base;
 	Oid			relid;
 	MemoryContext ctx;
-	ColumnarRowGroup *group;	/* the row group being decoded, or NULL */
-	uint64		storage_id;		/* of the file group is in */
-	ColumnarDecoded decoded;	/* its columns, decoded as slots ask */
+	MemoryContext scratch_ctx;	/* catalog lookups of one fetch */
 	BlockNumber nblocks;
-	ColumnarRowSource source;
-	/* the snapshot group was last found visible with, and its markers */
-	Snapshot	cached_snapshot;
-	CommandId	cached_curcid;
-	MemoryContext deleted_ctx;
-	ColumnarDeletedSet *deleted;
+	const Bitmapset *columns;	/* the only columns read, or NULL: all */
+	FetchGroup groups[FETCH_GROUPS];
+	uint64		clock;
 } ColumnarIndexFetch;
 
 static ColumnarIndexFetch *
@@ -338,11 +359,11 @@ index_fetch_create(Relation rel, MemoryContext parent)
 	f->base.rel = rel;
 	f->relid = RelationGetRelid(rel);
 	f->ctx = AllocSetContextCreate(parent, "columnar index fetch", ALLOCSET_DEFAULT_SIZES);
-	f->deleted_ctx = AllocSetContextCreate(f->ctx, "columnar index fetch markers",
+	f->scratch_ctx = AllocSetContextCreate(f->ctx, "columnar index fetch lookups",
 										   ALLOCSET_SMALL_SIZES);
-	f->source.rel = rel;
-	f->source.decoded = &f->decoded;
-	f->source.nblocks = &f->nblocks;
+	for (int i = 0; i < FETCH_GROUPS; i++)
+		f->groups[i].deleted_ctx = AllocSetContextCreate(f->ctx, "columnar index fetch markers",
+														 ALLOCSET_SMALL_SIZES);
 	return f;
 }
 
@@ -354,12 +375,18 @@ columnar_index_fetch_begin(Relation rel)
 	return &f->base;
 }
 
+/* forgets which snapshot the kept groups' markers were checked with */
+static void
+forget_snapshots(ColumnarIndexFetch *f)
+{
+	for (int i = 0; i < FETCH_GROUPS; i++)
+		f->groups[i].cached_snapshot = NULL;
+}
+
 static void
 columnar_index_fetch_reset(IndexFetchTableData *scan)
 {
-	ColumnarIndexFetch *f = (ColumnarIndexFetch *) scan;
-
-	f->cached_snapshot = NULL;
+	forget_snapshots((ColumnarIndexFetch *) scan);
 }
 
 /* rows fetched from now on read only columns (see columnar_indexscan.c) */
@@ -370,7 +397,9 @@ columnar_index_fetch_set_columns(IndexFetchTableData *scan, const Bitmapset *col
 
 	if (scan == NULL || !columnar_is_columnar(scan->rel))
 		return;
-	f->source.columns = columns;
+	f->columns = columns;
+	for (int i = 0; i < FETCH_GROUPS; i++)
+		f->groups[i].source.columns = columns;
 }
 
 static void
@@ -382,39 +411,70 @@ columnar_index_fetch_end(IndexFetchTableData *scan)
 	pfree(f);
 }
 
-/* makes rg the row group being decoded, with no column decoded yet */
-static void
-fetch_set_group(ColumnarIndexFetch *f, const ColumnarRowGroup *rg)
+/* the kept group holding row of file storage_id, or NULL */
+static FetchGroup *
+kept_group(ColumnarIndexFetch *f, uint64 storage_id, uint64 row)
+{
+	for (int i = 0; i < FETCH_GROUPS; i++)
+	{
+		FetchGroup *g = &f->groups[i];
+
+		if (g->group != NULL && g->storage_id == storage_id && row >= g->group->first_row &&
+			row - g->group->first_row < g->group->row_count)
+			return g;
+	}
+	return NULL;
+}
+
+/* keeps rg (replacing the least recently used group), with no column decoded yet */
+static FetchGroup *
+keep_group(ColumnarIndexFetch *f, const ColumnarRowGroup *rg, uint64 storage_id)
 {
 	Relation	rel = f->base.rel;
+	FetchGroup *g = &f->groups[0];
 	MemoryContext old;
 	ColumnarRowGroup *copy;
 
-	columnar_decoded_reset(&f->decoded, f->ctx, RelationGetDescr(rel)->natts);
-	old = MemoryContextSwitchTo(f->decoded.ctx);
+	for (int i = 1; i < FETCH_GROUPS; i++)
+	{
+		if (g->group == NULL)
+			break;
+		if (f->groups[i].group == NULL || f->groups[i].last_used < g->last_used)
+			g = &f->groups[i];
+	}
+	columnar_decoded_reset(&g->decoded, f->ctx, RelationGetDescr(rel)->natts);
+	old = MemoryContextSwitchTo(g->decoded.ctx);
 	copy = palloc(sizeof(ColumnarRowGroup));
 	*copy = *rg;
 	copy->columns = palloc(sizeof(ColumnarChunkMeta) * Max(rg->natts, 1));
 	memcpy(copy->columns, rg->columns, sizeof(ColumnarChunkMeta) * rg->natts);
 	MemoryContextSwitchTo(old);
-	f->decoded.first_row = copy->first_row;
-	f->decoded.count = copy->row_count;
-	f->group = copy;
-	f->storage_id = columnar_storage_id(rel);
-	f->source.group = copy;
-	f->source.generation++;
-	f->cached_snapshot = NULL;
+	g->decoded.first_row = copy->first_row;
+	g->decoded.count = copy->row_count;
+	g->group = copy;
+	g->storage_id = storage_id;
+	g->source.rel = rel;
+	g->source.group = copy;
+	g->source.decoded = &g->decoded;
+	g->source.nblocks = &f->nblocks;
+	g->source.columns = f->columns;
+	/* slots still pointing at the group this one replaces must not read on */
+	g->source.generation++;
+	g->cached_snapshot = NULL;
+	MemoryContextReset(g->deleted_ctx);
+	g->deleted = NULL;
+	return g;
 }
 
 /*
  * Fetches row into slot if snapshot sees it; a columnar slot gets the
- * columns decoded as the query asks for them.  For an MVCC snapshot, the
- * row group found and its deleted-row markers are remembered, so the next
- * rows of the same row group (an index scan over a range) cost no catalog
- * lookups.  For SnapshotDirty, a row of a running writer (even one still in
- * its memory) counts as visible, with the writer's xid in snapshot->xmin,
- * and a row a running transaction is deleting as visible with the deleter
- * in snapshot->xmax, as heap reports them.
+ * columns decoded as the query asks for them.  For an MVCC snapshot, a
+ * kept row group's visibility and markers are reused while the snapshot
+ * and command stay the same, so the rows of an index range cost no catalog
+ * lookups.  For SnapshotDirty, a row of a running writer (even one still
+ * in its memory) counts as visible, with the writer's xid in
+ * snapshot->xmin, and a row a running transaction is deleting as visible
+ * with the deleter in snapshot->xmax, as heap reports them.
  */
 static bool
 fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
@@ -422,19 +482,18 @@ fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *
 	Relation	rel = f->base.rel;
 	uint64		storage_id = columnar_storage_id(rel);
 	bool		mvcc = IsMVCCSnapshot(snapshot);
-	bool		in_group = f->group != NULL && f->storage_id == storage_id &&
-		row >= f->group->first_row && row - f->group->first_row < f->group->row_count;
+	FetchGroup *g = kept_group(f, storage_id, row);
 
 	/* a row this transaction still holds in memory is written out first */
-	if (!in_group && !IsInParallelMode())
+	if (g == NULL && !IsInParallelMode())
 		columnar_flush_pending_row(rel, row);
 
-	if (mvcc && in_group && f->cached_snapshot == snapshot &&
-		f->cached_curcid == snapshot->curcid)
+	if (g != NULL && mvcc && g->cached_snapshot == snapshot &&
+		g->cached_curcid == snapshot->curcid)
 	{
 		/* group visible, markers loaded */
 	}
-	else if (snapshot->snapshot_type == SNAPSHOT_ANY && in_group)
+	else if (g != NULL && snapshot->snapshot_type == SNAPSHOT_ANY)
 	{
 		/* every stored row is visible; row groups never change */
 	}
@@ -445,7 +504,8 @@ fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *
 
 		if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
 			snapshot->xmin = snapshot->xmax = InvalidTransactionId;
-		old = MemoryContextSwitchTo(f->deleted_ctx);
+		MemoryContextReset(f->scratch_ctx);
+		old = MemoryContextSwitchTo(f->scratch_ctx);
 		rg = columnar_find_row_group(rel, storage_id, row, snapshot);
 		MemoryContextSwitchTo(old);
 		if (rg == NULL)
@@ -462,20 +522,19 @@ fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *
 			}
 			return false;
 		}
-		if (f->group == NULL || f->storage_id != storage_id ||
-			f->group->first_row != rg->first_row)
-			fetch_set_group(f, rg);
-		MemoryContextReset(f->deleted_ctx);
-		f->cached_snapshot = NULL;
-		f->deleted = NULL;
+		if (g == NULL || g->group->first_row != rg->first_row)
+			g = keep_group(f, rg, storage_id);
+		MemoryContextReset(g->deleted_ctx);
+		g->cached_snapshot = NULL;
+		g->deleted = NULL;
 		if (mvcc)
 		{
-			old = MemoryContextSwitchTo(f->deleted_ctx);
-			f->deleted = columnar_load_deleted_range(storage_id, f->group->first_row,
-													 f->group->row_count, snapshot);
+			old = MemoryContextSwitchTo(g->deleted_ctx);
+			g->deleted = columnar_load_deleted_range(storage_id, g->group->first_row,
+													 g->group->row_count, snapshot);
 			MemoryContextSwitchTo(old);
-			f->cached_snapshot = snapshot;
-			f->cached_curcid = snapshot->curcid;
+			g->cached_snapshot = snapshot;
+			g->cached_curcid = snapshot->curcid;
 		}
 		else if (snapshot->snapshot_type != SNAPSHOT_ANY)
 		{
@@ -490,12 +549,13 @@ fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *
 			}
 		}
 	}
+	g->last_used = ++f->clock;
 
-	if (mvcc && columnar_deleted_contains(f->deleted, row))
+	if (mvcc && columnar_deleted_contains(g->deleted, row))
 		return false;
 
-	f->source.rel = rel;
-	columnar_slot_store_row(slot, &f->source, (uint32) (row - f->group->first_row));
+	g->source.rel = rel;
+	columnar_slot_store_row(slot, &g->source, (uint32) (row - g->group->first_row));
 	slot->tts_tableOid = RelationGetRelid(rel);
 	columnar_row_to_tid(row, &slot->tts_tid);
 	return true;
@@ -540,11 +600,17 @@ version_fetch_for(Relation rel)
 		if (f->relid != RelationGetRelid(rel))
 			continue;
 		f->base.rel = rel;
-		f->source.rel = rel;
-		f->cached_snapshot = NULL;
-		/* a new file or new columns: decode afresh */
-		if (f->decoded.natts != RelationGetDescr(rel)->natts)
-			f->group = NULL;
+		forget_snapshots(f);
+		/* new columns: decode afresh */
+		for (int i = 0; i < FETCH_GROUPS; i++)
+		{
+			if (f->groups[i].group != NULL &&
+				f->groups[i].decoded.natts != RelationGetDescr(rel)->natts)
+			{
+				f->groups[i].group = NULL;
+				f->groups[i].source.generation++;
+			}
+		}
 		return f;
 	}
 	f = index_fetch_create(rel, TopTransactionContext);
@@ -593,12 +659,38 @@ columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot s
 	return !columnar_row_deleted(storage_id, row, snapshot);
 }
 
+/*
+ * Index entries an index may remove on its own (B-tree's bottom-up deletion
+ * before a page split): those of rows whose deletion every snapshot sees,
+ * that is, whose marker was committed by a transaction older than the
+ * table's removable horizon.  Every entry offered is checked (a probe of
+ * the marker index each, a leaf page's worth at most).  Returns the newest
+ * such deleter, for recovery conflicts on standbys.
+ */
 static TransactionId
 columnar_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
 {
-	/* nothing is known deletable: index entries of dead rows stay until VACUUM FULL */
-	delstate->ndeltids = 0;
-	return InvalidTransactionId;
+	uint64		storage_id = columnar_storage_id(rel);
+	GlobalVisState *vistest = GlobalVisTestFor(rel);
+	TransactionId latest = InvalidTransactionId;
+	int			i;
+
+	for (i = 0; i < delstate->ndeltids; i++)
+	{
+		TM_IndexDelete *d = &delstate->deltids[i];
+		ColumnarMarkerState m;
+
+		CHECK_FOR_INTERRUPTS();
+		m = columnar_marker_state(storage_id, columnar_tid_to_row(&d->tid), NULL);
+		if (m.found && !m.in_progress && !TransactionIdIsCurrentTransactionId(m.xmin) &&
+			GlobalVisTestIsRemovableXid(vistest, m.xmin))
+		{
+			delstate->status[d->id].knowndeletable = true;
+			if (!TransactionIdIsValid(latest) || TransactionIdPrecedes(latest, m.xmin))
+				latest = m.xmin;
+		}
+	}
+	return latest;
 }
 
 /* ---------------------------------------------------------------------
