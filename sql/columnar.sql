@@ -425,6 +425,24 @@ RESET enable_seqscan;
 SELECT count(*), sum(v) FROM col_churn;
 DROP TABLE col_churn;
 
+-- parallel CREATE INDEX (it failed: the workers cannot take snapshots); a
+-- unique index over deleted duplicates of live keys
+CREATE TABLE col_pidx (id int, v text) USING datalayer_columnar;
+INSERT INTO col_pidx SELECT g, 'v' || g FROM generate_series(1, 200000) g;
+DELETE FROM col_pidx WHERE id % 10 = 0;
+INSERT INTO col_pidx SELECT g, 'again' FROM generate_series(10, 200000, 10) g;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_maintenance_workers = 2;
+CREATE UNIQUE INDEX col_pidx_id ON col_pidx (id);
+RESET min_parallel_table_scan_size;
+RESET max_parallel_maintenance_workers;
+SET enable_seqscan = off;
+SELECT count(*), count(DISTINCT id), sum(id) FROM col_pidx WHERE id > 0;
+SELECT * FROM col_pidx WHERE id IN (10, 11, 200000) ORDER BY id;
+RESET enable_seqscan;
+SELECT pg_temp.err($$INSERT INTO col_pidx VALUES (20, 'duplicate')$$);
+DROP TABLE col_pidx;
+
 -- at most 170 columns: a row group's catalog entry must fit in a page (54011)
 SELECT pg_temp.err(format('CREATE TABLE col_wide (%s) USING datalayer_columnar',
     (SELECT string_agg('c' || i || ' int', ', ') FROM generate_series(1, 171) i)));

@@ -107,6 +107,22 @@ columnar_slot_callbacks(Relation rel)
 	return columnar_slot_ops();
 }
 
+/*
+ * The snapshot deleted-row markers are read with for a scan with snapshot:
+ * the scan's own when it is an MVCC snapshot, else the latest one, or,
+ * inside a parallel operation (a parallel CREATE INDEX), which cannot take
+ * snapshots, the markers this transaction or a committed one wrote.
+ */
+static Snapshot
+markers_snapshot(Snapshot snapshot)
+{
+	if (snapshot != NULL && IsMVCCSnapshot(snapshot))
+		return snapshot;
+	if (IsInParallelMode())
+		return SnapshotSelf;
+	return GetLatestSnapshot();
+}
+
 ColumnarScanDesc
 columnar_begin_read(Relation rel, Snapshot snapshot, const Bitmapset *attrs,
 					ParallelTableScanDesc pscan, uint32 flags)
@@ -127,8 +143,7 @@ columnar_begin_read(Relation rel, Snapshot snapshot, const Bitmapset *attrs,
 	scan->storage_id = columnar_storage_id(rel);
 	scan->groups = columnar_load_row_groups(rel, scan->storage_id,
 											snapshot ? snapshot : GetActiveSnapshot());
-	scan->deleted = columnar_load_deleted(scan->storage_id,
-										  snapshot && IsMVCCSnapshot(snapshot) ? snapshot : GetLatestSnapshot());
+	scan->deleted = columnar_load_deleted(scan->storage_id, markers_snapshot(snapshot));
 	MemoryContextSwitchTo(old);
 	scan->next_group = 0;
 	scan->nblocks = RelationGetNumberOfBlocks(rel);
@@ -1291,7 +1306,7 @@ columnar_index_build_range_scan(Relation table_rel, Relation index_rel, struct I
 	else
 	{
 		scan = (ColumnarScanDesc) sscan;
-		scan->deleted_any = columnar_load_deleted(scan->storage_id, GetLatestSnapshot());
+		scan->deleted_any = columnar_load_deleted(scan->storage_id, markers_snapshot(NULL));
 	}
 	/* read deleted rows too, and tell the index which are dead */
 	scan->deleted = NULL;
