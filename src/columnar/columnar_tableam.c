@@ -364,6 +364,8 @@ typedef struct ColumnarIndexFetch
 	const Bitmapset *columns;	/* the only columns read, or NULL: all */
 	FetchGroup groups[FETCH_GROUPS];
 	uint64		clock;
+	FetchGroup *last;			/* the group of the last fetched row */
+	bool		revisits;		/* a fetch went back to an earlier row group */
 } ColumnarIndexFetch;
 
 static ColumnarIndexFetch *
@@ -441,7 +443,13 @@ kept_group(ColumnarIndexFetch *f, uint64 storage_id, uint64 row)
 	return NULL;
 }
 
-/* keeps rg (replacing the least recently used group), with no column decoded yet */
+/*
+ * Keeps rg, with no column decoded yet.  While fetches only move forward
+ * through the table (an index in storage order), the last group's memory
+ * is reused, as one group at a time is all they need; once a fetch has
+ * gone back to an earlier row group, the least recently used of
+ * FETCH_GROUPS is replaced instead.
+ */
 static FetchGroup *
 keep_group(ColumnarIndexFetch *f, const ColumnarRowGroup *rg, uint64 storage_id)
 {
@@ -450,12 +458,20 @@ keep_group(ColumnarIndexFetch *f, const ColumnarRowGroup *rg, uint64 storage_id)
 	MemoryContext old;
 	ColumnarRowGroup *copy;
 
-	for (int i = 1; i < FETCH_GROUPS; i++)
+	if (f->last != NULL && f->last->group != NULL &&
+		(f->last->storage_id != storage_id || rg->first_row < f->last->group->first_row))
+		f->revisits = true;
+	if (!f->revisits && f->last != NULL)
+		g = f->last;
+	else
 	{
-		if (g->group == NULL)
-			break;
-		if (f->groups[i].group == NULL || f->groups[i].last_used < g->last_used)
-			g = &f->groups[i];
+		for (int i = 1; i < FETCH_GROUPS; i++)
+		{
+			if (g->group == NULL)
+				break;
+			if (f->groups[i].group == NULL || f->groups[i].last_used < g->last_used)
+				g = &f->groups[i];
+		}
 	}
 	columnar_decoded_reset(&g->decoded, f->ctx, RelationGetDescr(rel)->natts);
 	old = MemoryContextSwitchTo(g->decoded.ctx);
@@ -565,6 +581,7 @@ fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *
 		}
 	}
 	g->last_used = ++f->clock;
+	f->last = g;
 
 	if (mvcc && columnar_deleted_contains(g->deleted, row))
 		return false;
