@@ -116,6 +116,7 @@ extern void columnar_update_row_group(uint64 storage_id, ItemPointer tid,
 									  const ColumnarRowGroup *rg, CommandId cid);
 extern void columnar_delete_storage(uint64 storage_id);
 extern ColumnarOptions columnar_get_options(Oid relid);
+extern struct SysScanDescData *columnar_options_scan(Oid relid, LOCKMODE lockmode, Relation *crel);
 extern Oid	columnar_catalog_relid(const char *name);
 extern Oid	columnar_catalog_index(Oid relid);
 

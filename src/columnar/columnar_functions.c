@@ -74,14 +74,10 @@ open_columnar(Oid relid, bool must_own, LOCKMODE lock)
 static void
 delete_options(Oid relid)
 {
-	Oid			catalog = columnar_catalog_relid("columnar_options");
-	Relation	crel = table_open(catalog, RowExclusiveLock);
-	ScanKeyData key;
-	SysScanDesc scan;
+	Relation	crel;
+	SysScanDesc scan = columnar_options_scan(relid, RowExclusiveLock, &crel);
 	HeapTuple	tup;
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
 	while ((tup = systable_getnext(scan)) != NULL)
 		CatalogTupleDelete(crel, &tup->t_self);
 	systable_endscan(scan);
@@ -187,14 +183,10 @@ current_attname(Oid relid, AttrNumber attnum)
 static void
 sort_by_column_changed(Oid relid, AttrNumber attnum, bool dropped)
 {
-	Oid			catalog = columnar_catalog_relid("columnar_options");
-	Relation	crel = table_open(catalog, RowExclusiveLock);
-	ScanKeyData key;
-	SysScanDesc scan;
+	Relation	crel;
+	SysScanDesc scan = columnar_options_scan(relid, RowExclusiveLock, &crel);
 	HeapTuple	tup;
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
 	if ((tup = systable_getnext(scan)) != NULL)
 	{
 		Datum		values[4];

@@ -517,18 +517,29 @@ columnar_delete_storage(uint64 storage_id)
 	delete_catalog_rows("columnar_deleted", storage_id);
 }
 
+/*
+ * Opens datalayer.columnar_options with lockmode into *crel and starts a
+ * scan of relid's row (at most one).
+ */
+SysScanDesc
+columnar_options_scan(Oid relid, LOCKMODE lockmode, Relation *crel)
+{
+	Oid			catalog = columnar_catalog_relid("columnar_options");
+	ScanKeyData key;
+
+	*crel = table_open(catalog, lockmode);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	return systable_beginscan(*crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
+}
+
 ColumnarOptions
 columnar_get_options(Oid relid)
 {
 	ColumnarOptions opts = {COLUMNAR_DEFAULT_ROW_GROUP_SIZE, COLUMNAR_DEFAULT_ZSTD_LEVEL, 0, {0}};
-	Oid			catalog = columnar_catalog_relid("columnar_options");
-	Relation	crel = table_open(catalog, AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
+	Relation	crel;
+	SysScanDesc scan = columnar_options_scan(relid, AccessShareLock, &crel);
 	HeapTuple	tup;
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
 	if ((tup = systable_getnext(scan)) != NULL)
 	{
 		Datum		values[4];
