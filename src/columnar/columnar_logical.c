@@ -26,6 +26,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/heapam_xlog.h"
 #include "access/htup_details.h"
 #include "access/tableam.h"
@@ -67,6 +68,10 @@ row_tuple(Relation rel, TupleTableSlot *slot, const Bitmapset *only)
 
 		values[a] = slot->tts_values[a];
 		nulls[a] = slot->tts_isnull[a] || !keep || TupleDescAttr(desc, a)->attisdropped;
+		/* a value still in another table's TOAST (INSERT ... SELECT): decoding needs it inline */
+		if (!nulls[a] && TupleDescAttr(desc, a)->attlen == -1 &&
+			VARATT_IS_EXTERNAL(DatumGetPointer(values[a])))
+			values[a] = PointerGetDatum(detoast_external_attr((struct varlena *) DatumGetPointer(values[a])));
 	}
 	tuple = heap_form_tuple(desc, values, nulls);
 	if (tuple->t_len - SizeofHeapTupleHeader > MAX_LOGGED_TUPLE)

@@ -74,6 +74,13 @@ $pub->safe_psql('postgres', q{
 	DELETE FROM f WHERE a = 8;
 	INSERT INTO f VALUES (1000, 'new'), (1000, 'new');
 });
+# values still in a heap table's TOAST when inserted (INSERT ... SELECT) arrive whole
+$pub->safe_psql('postgres', q{
+	CREATE TABLE toasted (id int, note text);
+	ALTER TABLE toasted ALTER COLUMN note SET STORAGE EXTERNAL;
+	INSERT INTO toasted SELECT g, repeat(md5(g::text), 600) FROM generate_series(1, 5) g;
+	INSERT INTO m SELECT 36000 + id, now(), 0, 'toasted', note FROM toasted;
+});
 # what is rolled back is not sent
 $pub->safe_psql('postgres', q{
 	BEGIN;
@@ -98,6 +105,8 @@ is($sub->safe_psql('postgres', q{SELECT count(*) FROM m WHERE tag IN ('aborted',
 	'0', 'nothing rolled back arrives');
 is($sub->safe_psql('postgres', q{SELECT note FROM m WHERE id = 60001}), 'after savepoint',
 	'a subtransaction rolled back to its savepoint is left out');
+is($sub->safe_psql('postgres', q{SELECT count(*), sum(length(note)) FROM m WHERE tag = 'toasted'}), '5|96000',
+	'values from another table\'s TOAST arrive whole');
 is($sub->safe_psql('postgres', q{SELECT note FROM m WHERE id = 1}), 'conflict resolved',
 	'ON CONFLICT DO UPDATE arrives as an update');
 # ids 100..110 moved to 100100..100110, and 100100 (a multiple of 13) was deleted
