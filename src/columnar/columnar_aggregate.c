@@ -757,6 +757,12 @@ float_cmp(double a, double b)
 	return (a > b) - (a < b);
 }
 
+static inline int
+int_cmp(int64 a, int64 b)
+{
+	return (a > b) - (a < b);
+}
+
 /*
  * Keeps the selected rows that pass the qual; returns the new count.  The
  * comparison is decided outside the loop: FILTER_LOOP keeps row r when
@@ -817,7 +823,7 @@ filter_rows(const VecQual *vq, const Datum *values, const bool *nulls, uint32 *s
 		int64		iv = vq->ivalue;
 		ValClass	vc = vq->vc;
 
-		FILTER_BY_STRATEGY(((datum_int(values[r], vc) > iv) - (datum_int(values[r], vc) < iv)));
+		FILTER_BY_STRATEGY(int_cmp(datum_int(values[r], vc), iv));
 	}
 	return out;
 }

@@ -68,6 +68,18 @@ columnar_slot_set_xmin(TupleTableSlot *slot, TransactionId xmin)
 		((ColumnarSlot *) slot)->xmin = xmin;
 }
 
+/* column a of row pos of src's row group into slot, decoding the column first if need be */
+static inline void
+read_column(ColumnarRowSource *src, int a, uint32 pos, TupleTableSlot *slot)
+{
+	ColumnarDecoded *dec = src->decoded;
+
+	if (!dec->loaded[a])
+		columnar_decode_column(src->rel, src->group, a, dec, src->nblocks);
+	slot->tts_values[a] = dec->values[a][pos];
+	slot->tts_isnull[a] = dec->nulls[a] ? dec->nulls[a][pos] : false;
+}
+
 static void
 columnar_slot_getsomeattrs(TupleTableSlot *slot, int natts)
 {
@@ -81,8 +93,6 @@ columnar_slot_getsomeattrs(TupleTableSlot *slot, int natts)
 		elog(ERROR, "columnar row is no longer available: its row group was released");
 	for (a = slot->tts_nvalid; a < natts; a++)
 	{
-		ColumnarDecoded *dec = src->decoded;
-
 		if (src->columns != NULL &&
 			!bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, src->columns))
 		{
@@ -91,10 +101,7 @@ columnar_slot_getsomeattrs(TupleTableSlot *slot, int natts)
 			slot->tts_isnull[a] = true;
 			continue;
 		}
-		if (!dec->loaded[a])
-			columnar_decode_column(src->rel, src->group, a, dec, src->nblocks);
-		slot->tts_values[a] = dec->values[a][cs->pos];
-		slot->tts_isnull[a] = dec->nulls[a] ? dec->nulls[a][cs->pos] : false;
+		read_column(src, a, cs->pos, slot);
 	}
 	slot->tts_nvalid = natts;
 }
@@ -187,13 +194,6 @@ columnar_slot_store_row(TupleTableSlot *slot, ColumnarRowSource *src, uint32 pos
 		return;
 	}
 	for (int a = 0; a < natts; a++)
-	{
-		ColumnarDecoded *dec = src->decoded;
-
-		if (!dec->loaded[a])
-			columnar_decode_column(src->rel, src->group, a, dec, src->nblocks);
-		slot->tts_values[a] = dec->values[a][pos];
-		slot->tts_isnull[a] = dec->nulls[a] ? dec->nulls[a][pos] : false;
-	}
+		read_column(src, a, pos, slot);
 	ExecStoreVirtualTuple(slot);
 }
