@@ -26,6 +26,7 @@ OBJS = \
 	src/columnar/columnar_logical.o \
 	src/columnar/columnar_meta.o \
 	src/columnar/columnar_meta_format.o \
+	src/columnar/columnar_freespace.o \
 	src/columnar/columnar_reader.o \
 	src/columnar/columnar_slot.o \
 	src/columnar/columnar_storage.o \

@@ -143,3 +143,34 @@ stop_cluster() {
 	local data=$1
 	as_server_user "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# start_bench_cluster WORK: a throwaway cluster in WORK/data on a free port,
+# PGHOST/PGPORT/PGUSER exported and an empty database "bench" created
+start_bench_cluster() {
+	local work=$1 port=$((20000 + RANDOM % 20000))
+	while ! port_is_free $port; do port=$((port + 1)); done
+	init_cluster "$work/data" "$work" "$port"
+	start_cluster "$work/data" "$work/server.log"
+	export PGHOST=$work PGPORT=$port PGUSER
+	PGUSER=$(db_superuser)
+	psql -X -q -d postgres -c "CREATE DATABASE bench"
+}
+
+# tsbs_generate WORK HOSTS HOURS PRECISION: the TSBS cpu rows, in time order, in WORK/cpu.tsv
+tsbs_generate() {
+	local work=$1
+	cc -O2 -o "$work/tsbs_generate" "$TOP/bench/tsbs/tsbs_generate.c"
+	"$work/tsbs_generate" --hosts "$2" --hours "$3" --precision "$4" > "$work/cpu.tsv"
+	[ "$AS_ROOT" -eq 1 ] && chown postgres: "$work/cpu.tsv"
+	return 0
+}
+
+# bench_setup [PACKAGE...]: installs the build packages (and more), builds and
+# installs datalayer, and sets WORK to a fresh directory the server can use,
+# removed with its cluster when the script exits
+bench_setup() {
+	install_packages "${PACKAGES_BUILD[@]}" "$@"
+	build_and_install
+	WORK=$(server_dir "$(mktemp -d /var/tmp/datalayer-bench.XXXXXX)")
+	trap 'stop_cluster "$WORK/data"; rm -rf "$WORK"' EXIT
+}

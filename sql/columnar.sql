@@ -465,10 +465,60 @@ INSERT INTO col_plain VALUES ('abc', 1, 'x'), (NULL, NULL, NULL), (repeat('z', 2
 SELECT column_name, uncompressed_bytes, ratio > 0 AS has_ratio FROM datalayer.columnar_stats('col_plain');
 DROP TABLE col_plain;
 
+-- plain VACUUM frees the row groups all of whose rows are deleted (once
+-- their index entries are gone) and new row groups reuse their pages
+CREATE TABLE col_free (id int PRIMARY KEY, v float8, note text) USING datalayer_columnar;
+SELECT datalayer.columnar_set('col_free', row_group_size => 1000);
+INSERT INTO col_free SELECT g, g / 4.0, md5(g::text) FROM generate_series(1, 6000) g;
+DELETE FROM col_free WHERE id <= 2000 OR id > 5500;
+CREATE TEMP TABLE free_size AS SELECT pg_relation_size('col_free') AS before;
+-- without index cleanup the entries stay, and so do their row groups
+VACUUM (INDEX_CLEANUP off) col_free;
+SELECT count(*) FROM datalayer.columnar_row_groups('col_free');
+SELECT count(*) FROM datalayer.columnar_free_space('col_free');
+VACUUM col_free;
+-- groups 1 and 2 are gone with their markers; the half-deleted group 6 stays
+SELECT first_row, row_count, deleted_rows FROM datalayer.columnar_row_groups('col_free');
+SELECT count(*) AS extents, min(first_block) AS first_block FROM datalayer.columnar_free_space('col_free');
+SELECT count(*), sum(id) FROM col_free;
+SET enable_seqscan = off;
+SELECT id, v FROM col_free WHERE id IN (1500, 2001, 5500, 5501) ORDER BY id;
+RESET enable_seqscan;
+-- the pages are reused once no snapshot can still see the freed groups
+DO $$
+BEGIN
+    FOR i IN 1..300 LOOP
+        EXIT WHEN (SELECT bool_and(reusable) FROM datalayer.columnar_free_space('col_free'));
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+END $$;
+SELECT bool_and(reusable) FROM datalayer.columnar_free_space('col_free');
+-- a writer that rolls back gives the pages back
+BEGIN;
+INSERT INTO col_free SELECT g, g / 4.0, md5(g::text) FROM generate_series(10001, 11000) g;
+SELECT pg_relation_size('col_free') = before AS in_freed_pages FROM free_size;
+ROLLBACK;
+SELECT bool_and(reusable), sum(blocks) > 0 FROM datalayer.columnar_free_space('col_free');
+-- two row groups (the second into the rest of the extent the first took from)
+INSERT INTO col_free SELECT g, g / 4.0, md5(g::text) FROM generate_series(10001, 11500) g;
+SELECT pg_relation_size('col_free') = before AS no_growth FROM free_size;
+SELECT count(*) FROM datalayer.columnar_row_groups('col_free');
+SELECT count(*) FROM col_free c
+FULL JOIN (SELECT g AS id, g / 4.0 AS v, md5(g::text) AS note
+           FROM generate_series(2001, 5500) g UNION ALL
+           SELECT g, g / 4.0, md5(g::text) FROM generate_series(10001, 11500) g) e USING (id)
+WHERE c.v IS DISTINCT FROM e.v OR c.note IS DISTINCT FROM e.note;
+SET enable_seqscan = off;
+SELECT id, v, note = md5(id::text) AS note_ok FROM col_free WHERE id IN (1999, 10001, 11500) ORDER BY id;
+RESET enable_seqscan;
+SELECT pg_temp.err($$SELECT * FROM datalayer.columnar_free_space('col_cpu_heap')$$);
+DROP TABLE col_free;
+
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
 DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,
     col_small, col_nosort, col_vac, col_fetch, col_fetch_heap, col_order;
 SELECT count(*) FROM datalayer.columnar_row_group;
 SELECT count(*) FROM datalayer.columnar_deleted;
+SELECT count(*) FROM datalayer.columnar_free_extent;
 SELECT count(*) FROM datalayer.columnar_options;

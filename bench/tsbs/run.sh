@@ -24,24 +24,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-install_packages "${PACKAGES_BUILD[@]}"
-build_and_install
-WORK=$(server_dir "$(mktemp -d /var/tmp/datalayer-bench.XXXXXX)")
-trap 'stop_cluster "$WORK/data"; rm -rf "$WORK"' EXIT
+bench_setup
 
 step "Generating $HOSTS hosts x $HOURS h ($PRECISION decimals)"
-cc -O2 -o "$WORK/tsbs_generate" "$TOP/bench/tsbs/tsbs_generate.c"
-"$WORK/tsbs_generate" --hosts "$HOSTS" --hours "$HOURS" --precision "$PRECISION" > "$WORK/cpu.tsv"
-[ "$AS_ROOT" -eq 1 ] && chown postgres: "$WORK/cpu.tsv"
+tsbs_generate "$WORK" "$HOSTS" "$HOURS" "$PRECISION"
 ROWS=$(wc -l < "$WORK/cpu.tsv")
 echo "$ROWS rows, $(du -h "$WORK/cpu.tsv" | cut -f1) of text"
 
-PORT=$((20000 + RANDOM % 20000))
-while ! port_is_free $PORT; do PORT=$((PORT + 1)); done
-init_cluster "$WORK/data" "$WORK" "$PORT"
-start_cluster "$WORK/data" "$WORK/server.log"
-export PGHOST=$WORK PGPORT=$PORT PGUSER=$(db_superuser)
-psql -X -q -d postgres -c "CREATE DATABASE bench"
+start_bench_cluster "$WORK"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 # milliseconds taken by one statement, measured by the server-side clock
 time_ms() {

@@ -115,6 +115,8 @@ extern ItemPointerData columnar_insert_reservation(uint64 storage_id, uint64 fir
 extern void columnar_update_row_group(uint64 storage_id, ItemPointer tid,
 									  const ColumnarRowGroup *rg, CommandId cid);
 extern void columnar_delete_storage(uint64 storage_id);
+extern void columnar_delete_catalog_rows(const char *name, uint64 storage_id, uint64 from,
+										 uint64 to);
 extern ColumnarOptions columnar_get_options(Oid relid);
 extern struct SysScanDescData *columnar_options_scan(Oid relid, LOCKMODE lockmode, Relation *crel);
 extern Oid	columnar_catalog_relid(const char *name);
@@ -159,6 +161,19 @@ extern bool columnar_kind_has_minmax(ColumnarKind kind);
 extern uint64 columnar_write_data(Relation rel, const char *data, uint64 len);
 extern void columnar_read_data(Relation rel, const ColumnarRowGroup *rg, uint64 offset,
 							   uint32 len, char *out, BlockNumber *nblocks_cache);
+
+/* columnar_freespace.c: the pages of freed row groups */
+typedef struct ColumnarFreeExtent
+{
+	uint64		first_block;
+	uint64		blocks;
+	bool		reusable;		/* no snapshot can see the group that held them */
+} ColumnarFreeExtent;
+
+extern uint32 columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead,
+										uint64 *rows_freed, uint64 *blocks_freed);
+extern BlockNumber columnar_take_free_extent(Relation rel, BlockNumber nblocks);
+extern List *columnar_free_extents(Relation rel);
 
 /* columnar_writer.c: buffered inserts */
 extern void columnar_writer_insert(Relation rel, TupleTableSlot *slot, CommandId cid);

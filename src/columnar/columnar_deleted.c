@@ -239,3 +239,4 @@ columnar_mark_deleted(uint64 storage_id, uint64 row, CommandId cid, bool updated
 	table_close(crel, RowExclusiveLock);
 	heap_freetuple(tup);
 }
+

@@ -2,8 +2,9 @@
  * columnar_functions.c
  *		SQL-callable functions of columnar tables: settings
  *		(columnar_set, columnar_reset, the columnar_settings view),
- *		introspection (columnar_stats, columnar_row_groups), and the drop
- *		hook that deletes a dropped table's catalog rows.
+ *		introspection (columnar_stats, columnar_row_groups,
+ *		columnar_free_space), and the drop hook that deletes a dropped
+ *		table's catalog rows.
  */
 #include "postgres.h"
 
@@ -46,6 +47,7 @@ PG_FUNCTION_INFO_V1(columnar_settings);
 PG_FUNCTION_INFO_V1(columnar_stats);
 PG_FUNCTION_INFO_V1(columnar_row_groups);
 PG_FUNCTION_INFO_V1(columnar_compact);
+PG_FUNCTION_INFO_V1(columnar_free_space);
 
 static object_access_hook_type prev_object_access = NULL;
 
@@ -455,6 +457,29 @@ columnar_row_groups(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+Datum
+columnar_free_space(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Relation	rel = open_columnar(PG_GETARG_OID(0), false, AccessShareLock);
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	foreach(lc, columnar_free_extents(rel))
+	{
+		ColumnarFreeExtent *e = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {0};
+
+		values[0] = Int64GetDatum((int64) e->first_block);
+		values[1] = Int32GetDatum((int32) e->blocks);
+		values[2] = BoolGetDatum(e->reusable);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}
+
 /*
  * DROP TABLE: the catalog rows of the table's file go with it (deleted in
  * the dropping transaction, so a rollback keeps them).
@@ -467,7 +492,8 @@ columnar_catalogs_exist(void)
 
 	return OidIsValid(nsp) && OidIsValid(get_relname_relid("columnar_row_group", nsp)) &&
 		OidIsValid(get_relname_relid("columnar_deleted", nsp)) &&
-		OidIsValid(get_relname_relid("columnar_options", nsp));
+		OidIsValid(get_relname_relid("columnar_options", nsp)) &&
+		OidIsValid(get_relname_relid("columnar_free_extent", nsp));
 }
 
 static void

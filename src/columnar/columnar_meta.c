@@ -50,10 +50,11 @@
  * relcache invalidation of one of them (DROP EXTENSION, a rebuilt index)
  * or a reset of the whole relcache empties the cache.
  */
-#define NUM_CATALOGS 4
+#define NUM_CATALOGS 5
 
 static const char *const catalog_names[NUM_CATALOGS] = {
-	"columnar_row_group", "columnar_deleted", "columnar_options", "columnar_storage_id_seq"
+	"columnar_row_group", "columnar_deleted", "columnar_options", "columnar_storage_id_seq",
+	"columnar_free_extent"
 };
 static Oid	catalog_oids[NUM_CATALOGS];
 static Oid	catalog_index_oids[NUM_CATALOGS];
@@ -394,6 +395,9 @@ find_row_group(Relation rel, uint64 storage_id, uint64 row, Snapshot snapshot,
 		uint64		first;
 		uint32		count;
 
+		/* a group VACUUM freed: its pages may hold another group's data */
+		if (snapshot == SnapshotAny && !row_group_committed(tup))
+			continue;
 		heap_deform_tuple(tup, RelationGetDescr(crel), values, nulls);
 		first = (uint64) DatumGetInt64(values[1]);
 		count = (uint32) DatumGetInt32(values[2]);
@@ -492,18 +496,28 @@ columnar_update_row_group(uint64 storage_id, ItemPointer tid, const ColumnarRowG
 	heap_freetuple(tup);
 }
 
-/* deletes every catalog row of a file */
-static void
-delete_catalog_rows(const char *name, uint64 storage_id)
+/*
+ * Deletes the rows of one of our catalogs that belong to a file and whose
+ * second key column (row or block number) is in [from, to); to 0: all.
+ */
+void
+columnar_delete_catalog_rows(const char *name, uint64 storage_id, uint64 from, uint64 to)
 {
 	Oid			catalog = columnar_catalog_relid(name);
 	Relation	crel = table_open(catalog, RowExclusiveLock);
-	ScanKeyData key;
+	ScanKeyData keys[3];
+	int			nkeys = 1;
 	SysScanDesc scan;
 	HeapTuple	tup;
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 1, &key);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	if (to > 0)
+	{
+		ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum((int64) from));
+		ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT, Int64GetDatum((int64) to));
+		nkeys = 3;
+	}
+	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, nkeys, keys);
 	while ((tup = systable_getnext(scan)) != NULL)
 		simple_heap_delete(crel, &tup->t_self);
 	systable_endscan(scan);
@@ -513,8 +527,9 @@ delete_catalog_rows(const char *name, uint64 storage_id)
 void
 columnar_delete_storage(uint64 storage_id)
 {
-	delete_catalog_rows("columnar_row_group", storage_id);
-	delete_catalog_rows("columnar_deleted", storage_id);
+	columnar_delete_catalog_rows("columnar_row_group", storage_id, 0, 0);
+	columnar_delete_catalog_rows("columnar_deleted", storage_id, 0, 0);
+	columnar_delete_catalog_rows("columnar_free_extent", storage_id, 0, 0);
 }
 
 /*

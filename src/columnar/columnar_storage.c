@@ -10,9 +10,12 @@
  * when the relation needs WAL, which is all that crash recovery and
  * streaming standbys need: pages are never modified after they are written.
  *
- * Pages are appended under the relation extension lock, held for the whole
- * row group so that its pages are consecutive.  A writer that aborts leaves
- * its pages unreferenced; only a rewrite (VACUUM FULL) gives them back.
+ * A row group goes into free pages that VACUUM took back from deleted row
+ * groups when a run of them is large enough (columnar_freespace.c);
+ * otherwise its pages are appended under the relation extension lock, held
+ * for the whole row group so that they are consecutive.  A writer that
+ * aborts leaves its pages unreferenced; only a rewrite (VACUUM FULL) gives
+ * appended ones back.
  */
 #include "postgres.h"
 
@@ -28,10 +31,16 @@ uint64
 columnar_write_data(Relation rel, const char *data, uint64 len)
 {
 	uint64		written = 0;
-	BlockNumber first = InvalidBlockNumber;
 	bool		needs_wal = RelationNeedsWAL(rel);
+	uint64		nblocks = (len + COLUMNAR_PAGE_CAPACITY - 1) / COLUMNAR_PAGE_CAPACITY;
+	BlockNumber first = InvalidBlockNumber;
+	bool		append;
 
-	LockRelationForExtension(rel, ExclusiveLock);
+	if (nblocks < MaxBlockNumber)
+		first = columnar_take_free_extent(rel, (BlockNumber) nblocks);
+	append = first == InvalidBlockNumber;
+	if (append)
+		LockRelationForExtension(rel, ExclusiveLock);
 	do
 	{
 		Buffer		buf;
@@ -40,13 +49,20 @@ columnar_write_data(Relation rel, const char *data, uint64 len)
 		BlockNumber blkno;
 
 		CHECK_FOR_INTERRUPTS();
-		buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_ZERO_AND_LOCK, NULL);
-		blkno = BufferGetBlockNumber(buf);
-		if (first == InvalidBlockNumber)
-			first = blkno;
-		else if (blkno != first + (written / COLUMNAR_PAGE_CAPACITY))
-			elog(ERROR, "columnar table \"%s\" was extended by someone else while holding the extension lock",
-				 RelationGetRelationName(rel));
+		if (append)
+		{
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_ZERO_AND_LOCK, NULL);
+			blkno = BufferGetBlockNumber(buf);
+			if (first == InvalidBlockNumber)
+				first = blkno;
+			else if (blkno != first + (written / COLUMNAR_PAGE_CAPACITY))
+				elog(ERROR, "columnar table \"%s\" was extended by someone else while holding the extension lock",
+					 RelationGetRelationName(rel));
+		}
+		else
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM,
+									 first + (BlockNumber) (written / COLUMNAR_PAGE_CAPACITY),
+									 RBM_ZERO_AND_LOCK, NULL);
 		page = BufferGetPage(buf);
 
 		START_CRIT_SECTION();
@@ -61,7 +77,8 @@ columnar_write_data(Relation rel, const char *data, uint64 len)
 		UnlockReleaseBuffer(buf);
 		written += n;
 	} while (written < len);
-	UnlockRelationForExtension(rel, ExclusiveLock);
+	if (append)
+		UnlockRelationForExtension(rel, ExclusiveLock);
 	return first;
 }
 

@@ -1138,10 +1138,8 @@ dead_row(ItemPointer tid, void *state)
 /* removes the index entries of dead rows, as heap's VACUUM does for dead tuples */
 static void
 vacuum_indexes(Relation rel, struct VacuumParams *params, BufferAccessStrategy bstrategy,
-			   double live_rows)
+			   double live_rows, ColumnarDeletedSet *dead)
 {
-	ColumnarDeletedSet *dead = columnar_load_dead(columnar_storage_id(rel),
-												  GetOldestNonRemovableTransactionId(rel));
 	int			elevel = (params->options & VACOPT_VERBOSE) ? INFO : DEBUG2;
 	Relation   *indexes;
 	int			nindexes;
@@ -1181,19 +1179,26 @@ static void
 columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccessStrategy bstrategy)
 {
 	/*
-	 * Row groups are immutable: the space of their deleted rows comes back
-	 * when VACUUM FULL or columnar_compact rewrites the table.  Plain VACUUM
-	 * removes the index entries of rows whose deletion every snapshot sees,
-	 * and refreshes the statistics that the planner uses.
+	 * Row groups are immutable and TIDs are row positions, so live rows
+	 * stay where they are: the space of deleted rows in a row group that
+	 * still has live ones comes back when VACUUM FULL or columnar_compact
+	 * rewrites the table.  Plain VACUUM removes the index entries of rows
+	 * whose deletion every snapshot sees, then frees the row groups all of
+	 * whose rows are such rows, so that new row groups reuse their pages
+	 * (columnar_freespace.c), and refreshes the planner's statistics.
 	 */
 	BlockNumber pages = RelationGetNumberOfBlocks(rel);
 	double		tuples = 0;
 	ListCell   *lc;
 	List	   *groups;
 	ColumnarDeletedSet *deleted;
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	ColumnarDeletedSet *dead;
+	Snapshot	snapshot;
+	bool		entries_removed = !rel->rd_rel->relhasindex;
 
 	columnar_flush_pending(rel);
+	dead = columnar_load_dead(columnar_storage_id(rel), GetOldestNonRemovableTransactionId(rel));
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	groups = columnar_load_row_groups(rel, columnar_storage_id(rel), snapshot);
 	deleted = columnar_load_deleted(columnar_storage_id(rel), snapshot);
 	foreach(lc, groups)
@@ -1202,7 +1207,22 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccess
 	UnregisterSnapshot(snapshot);
 	if (rel->rd_rel->relhasindex &&
 		params->index_cleanup != VACOPTVALUE_DISABLED)
-		vacuum_indexes(rel, params, bstrategy, Max(tuples, 0));
+	{
+		vacuum_indexes(rel, params, bstrategy, Max(tuples, 0), dead);
+		entries_removed = true;
+	}
+	/* with index entries left, their rows' groups must stay */
+	if (entries_removed)
+	{
+		uint64		rows_freed;
+		uint64		blocks_freed;
+		uint32		freed = columnar_free_dead_groups(rel, dead, &rows_freed, &blocks_freed);
+
+		if (freed > 0)
+			ereport((params->options & VACOPT_VERBOSE) ? INFO : DEBUG2,
+					(errmsg("columnar table \"%s\": %u row groups of " UINT64_FORMAT " deleted rows freed, " UINT64_FORMAT " pages to reuse",
+							RelationGetRelationName(rel), freed, rows_freed, blocks_freed)));
+	}
 	vac_update_relstats(rel, pages, Max(tuples, 0), 0, rel->rd_rel->relhasindex,
 						InvalidTransactionId, InvalidMultiXactId, false, false, false);
 }

@@ -42,6 +42,19 @@ CREATE TABLE datalayer.columnar_deleted (
 COMMENT ON TABLE datalayer.columnar_deleted IS
     'one row per deleted (or updated) row of a columnar table, inserted by the transaction that deletes it';
 
+-- Pages that VACUUM took back from row groups whose every row was deleted.
+-- freed_fxid is the freeing VACUUM's transaction: a writer reuses the pages
+-- only once no snapshot can still see the row group that held them.
+CREATE TABLE datalayer.columnar_free_extent (
+    storage_id  bigint NOT NULL,
+    first_block bigint NOT NULL,
+    block_count integer NOT NULL,
+    freed_fxid  bigint NOT NULL,
+    PRIMARY KEY (storage_id, first_block)
+);
+COMMENT ON TABLE datalayer.columnar_free_extent IS
+    'runs of pages of a columnar table''s file that no row group uses any more, free for new row groups';
+
 -- Settings are kept per table (by OID, so they survive TRUNCATE and rewrites;
 -- as regclass, so that pg_dump writes the table's name and a restore finds it).
 CREATE TABLE datalayer.columnar_options (
@@ -51,7 +64,7 @@ CREATE TABLE datalayer.columnar_options (
     sort_by        name[]          -- column names: the order compaction writes rows in
 );
 SELECT pg_catalog.pg_extension_config_dump('datalayer.columnar_options', '');
-REVOKE ALL ON datalayer.columnar_row_group, datalayer.columnar_deleted,
+REVOKE ALL ON datalayer.columnar_row_group, datalayer.columnar_deleted, datalayer.columnar_free_extent,
               datalayer.columnar_options FROM PUBLIC;
 
 CREATE FUNCTION datalayer.columnar_set(rel regclass, row_group_size integer DEFAULT NULL,
@@ -84,6 +97,12 @@ CREATE FUNCTION datalayer.columnar_row_groups(rel regclass,
     OUT first_row bigint, OUT row_count integer, OUT deleted_rows bigint,
     OUT first_block bigint, OUT data_bytes bigint)
     RETURNS SETOF record AS 'MODULE_PATHNAME', 'columnar_row_groups' LANGUAGE C STRICT STABLE;
+
+CREATE FUNCTION datalayer.columnar_free_space(rel regclass,
+    OUT first_block bigint, OUT blocks integer, OUT reusable boolean)
+    RETURNS SETOF record AS 'MODULE_PATHNAME', 'columnar_free_space' LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION datalayer.columnar_free_space(regclass) IS
+    'the runs of pages VACUUM took back from row groups of deleted rows; reusable once no snapshot can still see those row groups';
 
 CREATE FUNCTION datalayer.columnar_compact(rel regclass,
     OUT row_groups_before bigint, OUT row_groups_after bigint,

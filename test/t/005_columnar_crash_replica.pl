@@ -3,7 +3,7 @@
 # middle of a bulk load and in the middle of ALTER TABLE ... SET ACCESS
 # METHOD; after restart no committed row is lost and no uncommitted row is
 # visible.  A standby returns the primary's answers after loads, updates,
-# deletes and VACUUM FULL.
+# deletes, VACUUM FULL, and the reuse of pages plain VACUUM freed.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -107,6 +107,57 @@ $primary->wait_for_catchup($standby);
 is($standby->safe_psql('postgres', 'SELECT count(*), sum(id) FROM h'), $before, 'standby has the converted table');
 is($standby->safe_psql('postgres', $summary), $primary->safe_psql('postgres', $summary),
 	'standby agrees after the crash and restart');
+
+# plain VACUUM frees row groups whose rows are all deleted, and new row
+# groups reuse their pages: a standby query whose snapshot still sees the
+# freed groups is cancelled when the reuse is replayed, the standby agrees
+# with the primary afterwards, and so does the primary after a crash
+my $free_summary = q{SELECT count(*), sum(id), sum(v) FROM f};
+$primary->safe_psql('postgres', q{
+	CREATE TABLE f (id int PRIMARY KEY, v float8) USING datalayer_columnar;
+	SELECT datalayer.columnar_set('f', row_group_size => 1000);
+	INSERT INTO f SELECT g, g * 0.25 FROM generate_series(1, 6000) g;
+	DELETE FROM f WHERE id <= 3000;
+});
+$standby->append_conf('postgresql.conf', 'max_standby_streaming_delay = 0');
+$standby->reload;
+$primary->wait_for_catchup($standby);
+my $log_offset = -s $standby->logfile;
+my $reader = $standby->background_psql('postgres', on_error_stop => 0);
+$reader->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
+is($reader->query_safe('SELECT count(*), sum(id) FROM f'), '3000|13501500',
+	'a standby reader takes its snapshot before VACUUM');
+$primary->safe_psql('postgres', 'VACUUM f');
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM datalayer.columnar_row_groups('f')}),
+	'3', 'VACUUM freed the three row groups of deleted rows');
+my $free_size = $primary->safe_psql('postgres', q{SELECT pg_relation_size('f')});
+ok($primary->poll_query_until('postgres',
+		q{SELECT bool_and(reusable) FROM datalayer.columnar_free_space('f')}),
+	'the freed pages become reusable');
+my $lsn_before = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn()');
+$primary->safe_psql('postgres', q{INSERT INTO f SELECT g, g * 0.5 FROM generate_series(10001, 12000) g});
+my $lsn_after = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn()');
+is($primary->safe_psql('postgres', q{SELECT pg_relation_size('f')}), $free_size,
+	'new row groups went into the freed pages');
+# the reuse is announced to standbys with nbtree's page-reuse conflict record
+my $filenode = $primary->safe_psql('postgres', q{SELECT pg_relation_filenode('f')});
+my ($waldump) = run_command([ 'pg_waldump', '-p', $primary->data_dir . '/pg_wal',
+	'-s', $lsn_before, '-e', $lsn_after, '-r', 'Btree' ]);
+like($waldump, qr{REUSE_PAGE.*/$filenode;}, 'the reuse wrote a recovery conflict record for the table');
+$primary->wait_for_catchup($standby);
+ok($standby->wait_for_log(qr/terminating connection due to conflict with recovery/, $log_offset),
+	'the standby ended the reader whose snapshot predates the reuse');
+# the reader's psql has lost its connection
+eval { $reader->quit; };
+my $free_expected = $primary->safe_psql('postgres', $free_summary);
+is($free_expected, '5000|35502500|14375875', 'the primary has the old and the new rows');
+is($standby->safe_psql('postgres', $free_summary), $free_expected, 'and so has the standby');
+is($standby->safe_psql('postgres', 'SET enable_seqscan = off; SELECT v FROM f WHERE id = 11000'),
+	'5500', 'the standby finds a row in reused pages through the index');
+$primary->stop('immediate');
+$primary->start;
+is($primary->safe_psql('postgres', $free_summary), $free_expected,
+	'after a crash the reused pages hold the new rows');
 
 $standby->stop;
 $primary->stop;
