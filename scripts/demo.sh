@@ -273,6 +273,11 @@ show "one host's last hour through a B-tree index: only the columns the query re
 	 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 	 SELECT date_trunc('minute', time) AS minute, max(cpu) FROM metrics_columnar
 	  WHERE host = 'host-002' AND time >= date_trunc('day', now()) - interval '1 hour' GROUP BY 1 ORDER BY 1 LIMIT 3"
+psql_demo -q -c "DELETE FROM metrics_columnar WHERE time < (SELECT min(time) FROM metrics_columnar) + interval '1 day'" \
+	-c "VACUUM metrics_columnar"
+show "retention: the oldest day deleted, plain VACUUM freed its row groups; new row groups reuse their pages" \
+	"SELECT count(*) AS free_extents, sum(blocks) AS free_pages, pg_size_pretty(sum(blocks) * 8192) AS free_space
+	   FROM datalayer.columnar_free_space('metrics_columnar')"
 show "compaction: rows written in (host, time) order, deleted rows dropped, small row groups merged" \
 	"DELETE FROM metrics_columnar WHERE host = 'host-001';
 	 SELECT datalayer.columnar_set('metrics_columnar', sort_by => '{host,time}');
