@@ -514,6 +514,26 @@ RESET enable_seqscan;
 SELECT pg_temp.err($$SELECT * FROM datalayer.columnar_free_space('col_cpu_heap')$$);
 DROP TABLE col_free;
 
+-- row group skipping compares with values known only when a scan starts: an
+-- initplan that the ModifyTable above the scan owns (it skipped every row
+-- group, so the DELETE deleted nothing), and a parameter a nested loop sets
+-- anew for each rescan
+CREATE TABLE col_param (t timestamptz, v int) USING datalayer_columnar;
+SELECT datalayer.columnar_set('col_param', row_group_size => 1000);
+INSERT INTO col_param SELECT '2020-01-01'::timestamptz + g * interval '1 minute', g
+FROM generate_series(1, 5000) g;
+DELETE FROM col_param WHERE t < (SELECT min(t) FROM col_param) + interval '1 day';
+SELECT count(*), min(v) FROM col_param;
+UPDATE col_param SET v = -v WHERE t > (SELECT max(t) FROM col_param) - interval '10 minutes';
+SELECT count(*) FROM col_param WHERE v < 0;
+SELECT count(*), min(v) FROM (SELECT v FROM col_param
+    WHERE t > (SELECT max(t) FROM col_param) - interval '1 hour' OFFSET 0) s;
+SELECT b, c.v FROM (VALUES (2000), (4000), (9000)) x(b),
+    LATERAL (SELECT v FROM col_param
+             WHERE t <= '2020-01-01'::timestamptz + x.b * interval '1 minute' AND v > 0
+             ORDER BY t DESC LIMIT 1) c ORDER BY b;
+DROP TABLE col_param;
+
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
 DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,

@@ -53,7 +53,8 @@ typedef struct ColumnarScanState
 	uint64		groups_read;
 	uint64		groups_skipped;
 	Bitmapset  *attrs;
-	List	   *skips;			/* SkipQual * */
+	List	   *skips;			/* SkipQual *, for the current (re)scan */
+	MemoryContext skip_ctx;		/* holds them */
 } ColumnarScanState;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist = NULL;
@@ -412,8 +413,6 @@ begin_scan(CustomScanState *node, EState *estate, int eflags)
 	ColumnarScanState *state = (ColumnarScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	Index		scanrelid = cscan->scan.scanrelid;
-	Relation	rel = node->ss.ss_currentRelation;
-	ListCell   *lc;
 	Bitmapset  *attrs = NULL;
 
 	pull_varattnos((Node *) cscan->scan.plan.targetlist, scanrelid, &attrs);
@@ -424,16 +423,38 @@ begin_scan(CustomScanState *node, EState *estate, int eflags)
 		attrs = bms_make_singleton(MaxHeapAttributeNumber + 1 - FirstLowInvalidHeapAttributeNumber);	/* no column */
 	state->attrs = attrs;
 
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
-		return;
+	state->skip_ctx = AllocSetContextCreate(estate->es_query_cxt, "columnar scan skip quals",
+											ALLOCSET_SMALL_SIZES);
+}
+
+/*
+ * The row group skip tests, from the values the quals compare with as they
+ * are now.  Evaluated when each (re)scan starts, never in begin_scan: a
+ * value may be a parameter that an outer plan sets for each rescan, or the
+ * output of an initplan that its owner (ModifyTable, say) initialises only
+ * after this node.
+ */
+static void
+prepare_skips(ColumnarScanState *state)
+{
+	CustomScan *cscan = (CustomScan *) state->css.ss.ps.plan;
+	Relation	rel = state->css.ss.ss_currentRelation;
+	MemoryContext old;
+	ListCell   *lc;
+
+	MemoryContextReset(state->skip_ctx);
+	state->skips = NIL;
+	old = MemoryContextSwitchTo(state->skip_ctx);
 	foreach(lc, cscan->scan.plan.qual)
 	{
-		SkipQual   *sq = columnar_skip_from_clause(lfirst(lc), scanrelid, RelationGetDescr(rel),
-										  node->ss.ps.ps_ExprContext);
+		SkipQual   *sq = columnar_skip_from_clause(lfirst(lc), cscan->scan.scanrelid,
+												   RelationGetDescr(rel),
+												   state->css.ss.ps.ps_ExprContext);
 
 		if (sq != NULL)
 			state->skips = lappend(state->skips, sq);
 	}
+	MemoryContextSwitchTo(old);
 }
 
 static TupleTableSlot *
@@ -444,6 +465,7 @@ next_tuple(ScanState *ss)
 
 	if (state->scan == NULL)
 	{
+		prepare_skips(state);
 		state->scan = columnar_begin_read(ss->ss_currentRelation, ss->ps.state->es_snapshot,
 										  state->attrs, state->pscan, SO_TYPE_SEQSCAN);
 		if (state->skips != NIL)
