@@ -13,7 +13,8 @@
  *
  * Differences wrap modulo 2^64, so INT64_MIN next to INT64_MAX is fine and
  * decoding is exact.  The writer keeps the smallest order (estimated in
- * one pass each, the close ones encoded to decide): regular timestamps become runs of zero at order 2 (or of one
+ * one pass each, over a quarter of the values of long columns, the close
+ * ones encoded to decide): regular timestamps become runs of zero at order 2 (or of one
  * interval at order 1), time-major rows become long runs of zero at order
  * 1, random values stay at order 0, and order 3 is tried only when the
  * writer was told the period p of the rows (time-major row groups of p
@@ -363,11 +364,70 @@ encode_order(const int64_t *values, uint32_t n, int order, uint32_t period, uint
 	put_items(x, n, out);
 }
 
+/* the value of values[i] at a delta order, as transform computes it */
+static inline uint64_t
+delta_at(const int64_t *values, uint32_t i)
+{
+	return (uint64_t) values[i] - (i > 0 ? (uint64_t) values[i - 1] : 0);
+}
+
+static inline uint64_t
+transformed_at(const int64_t *values, uint32_t i, int order, uint32_t period)
+{
+	switch (order)
+	{
+		case 1:
+			return delta_at(values, i);
+		case 2:
+			return delta_at(values, i) - (i > 0 ? delta_at(values, i - 1) : 0);
+		case DELTA_ORDER_PERIOD:
+			return (uint64_t) values[i] - (i >= period ? (uint64_t) values[i - period] : 0);
+		default:
+			return (uint64_t) values[i];
+	}
+}
+
 /*
- * Every order is estimated in one cheap pass; the smallest estimate is
- * encoded, and when the runner-up is within 5% of it, that one too, the
- * smaller output winning.  (Encoding every order fully took a quarter of
- * a bulk load.)
+ * estimate_items for order over a sample of long columns: one window of
+ * DELTA_SAMPLE_WINDOW values in every DELTA_SAMPLE_EVERY, transformed in
+ * place, the total scaled up to n.  Runs longer than a window are counted
+ * once per window, which still ranks an order of long runs first.
+ */
+#define DELTA_SAMPLE_WINDOW 512
+#define DELTA_SAMPLE_EVERY 4
+#define DELTA_SAMPLE_MIN (16 * DELTA_SAMPLE_WINDOW * DELTA_SAMPLE_EVERY)
+
+static size_t
+estimate_order(const int64_t *values, uint32_t n, int order, uint32_t period, uint64_t *x)
+{
+	uint64_t	window[DELTA_SAMPLE_WINDOW];
+	uint64_t	sampled = 0;
+	double		size = 0;
+	uint32_t	start;
+
+	if (n < DELTA_SAMPLE_MIN)
+	{
+		transform(values, n, order, period, x);
+		return estimate_items(x, n);
+	}
+	for (start = 0; start < n; start += DELTA_SAMPLE_WINDOW * DELTA_SAMPLE_EVERY)
+	{
+		uint32_t	len = n - start < DELTA_SAMPLE_WINDOW ? n - start : DELTA_SAMPLE_WINDOW;
+		uint32_t	i;
+
+		for (i = 0; i < len; i++)
+			window[i] = transformed_at(values, start + i, order, period);
+		size += estimate_items(window, len);
+		sampled += len;
+	}
+	return (size_t) (size * n / sampled);
+}
+
+/*
+ * Every order is estimated in one cheap pass (over a sample, for long
+ * columns); the smallest estimate is encoded, and when the runner-up is
+ * within 5% of it, that one too, the smaller output winning.  (Encoding
+ * every order fully took a quarter of a bulk load.)
  */
 void
 codec_delta_put_ints(const int64_t *values, uint32_t n, uint32_t period, CodecBuf *out)
@@ -380,10 +440,8 @@ codec_delta_put_ints(const int64_t *values, uint32_t n, uint32_t period, CodecBu
 	int			orders = (period >= 2 && period < n) ? DELTA_ORDER_PERIOD + 1 : DELTA_ORDER_PERIOD;
 
 	for (order = 0; order < orders; order++)
-	{
-		transform(values, n, order, period, x);
-		estimate[order] = estimate_items(x, n) + (order == DELTA_ORDER_PERIOD ? varint_size(period) : 0);
-	}
+		estimate[order] = estimate_order(values, n, order, period, x) +
+			(order == DELTA_ORDER_PERIOD ? varint_size(period) : 0);
 	for (order = 1; order < orders; order++)
 		if (estimate[order] < estimate[best])
 			best = order;
