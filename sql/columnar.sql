@@ -534,6 +534,36 @@ SELECT b, c.v FROM (VALUES (2000), (4000), (9000)) x(b),
              ORDER BY t DESC LIMIT 1) c ORDER BY b;
 DROP TABLE col_param;
 
+-- an index scan that meets rows every snapshot sees deleted marks their
+-- entries dead (LP_DEAD), and later scans pass them by
+CREATE TABLE col_kill (id int PRIMARY KEY, v int) USING datalayer_columnar;
+INSERT INTO col_kill SELECT g, g FROM generate_series(1, 10000) g;
+DELETE FROM col_kill WHERE id BETWEEN 1001 AND 3000;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+CREATE FUNCTION pg_temp.kill_scan() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint := pg_stat_get_xact_tuples_returned('col_kill_pkey'::regclass);
+BEGIN
+    PERFORM count(v) FROM col_kill WHERE id BETWEEN 1 AND 5000;
+    RETURN pg_stat_get_xact_tuples_returned('col_kill_pkey'::regclass) - before;
+END $$;
+SELECT pg_temp.kill_scan() AS entries_read;
+-- (a snapshot of another session could still hold the deletions back)
+DO $$
+BEGIN
+    FOR i IN 1..100 LOOP
+        EXIT WHEN pg_temp.kill_scan() = 3000;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+END $$;
+SELECT pg_temp.kill_scan() AS entries_read;
+SELECT count(*), sum(v) FROM col_kill WHERE id BETWEEN 1 AND 5000;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+SELECT count(*), sum(v) FROM col_kill WHERE id BETWEEN 1 AND 5000;
+DROP TABLE col_kill;
+
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
 DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,

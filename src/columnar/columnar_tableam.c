@@ -366,6 +366,8 @@ typedef struct ColumnarIndexFetch
 	uint64		clock;
 	FetchGroup *last;			/* the group of the last fetched row */
 	bool		revisits;		/* a fetch went back to an earlier row group */
+	TransactionId dead_horizon; /* deletions before it are seen by every
+								 * snapshot; computed once, when needed */
 } ColumnarIndexFetch;
 
 static ColumnarIndexFetch *
@@ -505,10 +507,13 @@ keep_group(ColumnarIndexFetch *f, const ColumnarRowGroup *rg, uint64 storage_id)
  * lookups.  For SnapshotDirty, a row of a running writer (even one still
  * in its memory) counts as visible, with the writer's xid in
  * snapshot->xmin, and a row a running transaction is deleting as visible
- * with the deleter in snapshot->xmax, as heap reports them.
+ * with the deleter in snapshot->xmax, as heap reports them.  With all_dead,
+ * a row deleted for every snapshot says so, and the index marks its entry
+ * dead (LP_DEAD), so that later scans pass it by.
  */
 static bool
-fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
+fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *slot,
+		  bool *all_dead)
 {
 	Relation	rel = f->base.rel;
 	uint64		storage_id = columnar_storage_id(rel);
@@ -584,7 +589,18 @@ fetch_row(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, TupleTableSlot *
 	f->last = g;
 
 	if (mvcc && columnar_deleted_contains(g->deleted, row))
+	{
+		if (all_dead != NULL)
+		{
+			ColumnarMarkerState m = columnar_marker_state(storage_id, row, NULL);
+
+			if (!TransactionIdIsValid(f->dead_horizon))
+				f->dead_horizon = GetOldestNonRemovableTransactionId(rel);
+			*all_dead = m.found && !m.in_progress && !TransactionIdIsCurrentTransactionId(m.xmin) &&
+				TransactionIdPrecedes(m.xmin, f->dead_horizon);
+		}
 		return false;
+	}
 
 	g->source.rel = rel;
 	columnar_slot_store_row(slot, &g->source, (uint32) (row - g->group->first_row));
@@ -600,7 +616,8 @@ columnar_index_fetch_tuple(IndexFetchTableData *scan, ItemPointer tid, Snapshot 
 	*call_again = false;
 	if (all_dead)
 		*all_dead = false;
-	return fetch_row((ColumnarIndexFetch *) scan, columnar_tid_to_row(tid), snapshot, slot);
+	return fetch_row((ColumnarIndexFetch *) scan, columnar_tid_to_row(tid), snapshot, slot,
+					 all_dead);
 }
 
 /*
@@ -660,7 +677,7 @@ columnar_tuple_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapsho
 	bool		found;
 
 	f = version_fetch_for(rel);
-	found = fetch_row(f, columnar_tid_to_row(tid), snapshot, slot);
+	found = fetch_row(f, columnar_tid_to_row(tid), snapshot, slot, NULL);
 	if (found)
 		ExecMaterializeSlot(slot);
 	return found;
