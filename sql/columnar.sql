@@ -534,6 +534,19 @@ SELECT b, c.v FROM (VALUES (2000), (4000), (9000)) x(b),
              ORDER BY t DESC LIMIT 1) c ORDER BY b;
 DROP TABLE col_param;
 
+-- VACUUM reports to the statistics that autovacuum reads: the live rows, and
+-- as dead only the deleted rows it could not yet act on (0 here unless
+-- another session's snapshot is older than the DELETE)
+CREATE TABLE col_vstat (id int) USING datalayer_columnar;
+INSERT INTO col_vstat SELECT g FROM generate_series(1, 10000) g;
+DELETE FROM col_vstat WHERE id % 5 = 0;
+SELECT pg_stat_force_next_flush();
+SELECT n_live_tup, n_dead_tup, vacuum_count FROM pg_stat_user_tables WHERE relname = 'col_vstat';
+VACUUM col_vstat;
+SELECT n_live_tup, n_dead_tup <= 2000 AS dead_counted, vacuum_count FROM pg_stat_user_tables
+WHERE relname = 'col_vstat';
+DROP TABLE col_vstat;
+
 -- an index scan that meets rows every snapshot sees deleted marks their
 -- entries dead (LP_DEAD), and later scans pass them by
 CREATE TABLE col_kill (id int PRIMARY KEY, v int) USING datalayer_columnar;

@@ -1242,6 +1242,16 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccess
 	}
 	vac_update_relstats(rel, pages, Max(tuples, 0), 0, rel->rd_rel->relhasindex,
 						InvalidTransactionId, InvalidMultiXactId, false, false, false);
+
+	/*
+	 * What autovacuum decides by: the rows still to be dead for everyone
+	 * are the ones a later VACUUM can do something about.  Rows dead for
+	 * everyone in row groups that keep live rows only a rewrite removes;
+	 * counting them would bring autovacuum back at every round.
+	 */
+	pgstat_report_vacuum(RelationGetRelid(rel), rel->rd_rel->relisshared,
+						 (PgStat_Counter) Max(tuples, 0),
+						 (PgStat_Counter) Max(deleted->count - dead->count, 0));
 }
 
 /* ---------------------------------------------------------------------
