@@ -512,6 +512,13 @@ SET enable_seqscan = off;
 SELECT id, v, note = md5(id::text) AS note_ok FROM col_free WHERE id IN (1999, 10001, 11500) ORDER BY id;
 RESET enable_seqscan;
 SELECT pg_temp.err($$SELECT * FROM datalayer.columnar_free_space('col_cpu_heap')$$);
+SELECT count(*) FROM datalayer.columnar_free_space(NULL);
+-- listing free space needs SELECT on the table
+CREATE ROLE col_nobody;
+SET ROLE col_nobody;
+SELECT pg_temp.err($$SELECT * FROM datalayer.columnar_free_space('col_free')$$);
+RESET ROLE;
+DROP ROLE col_nobody;
 DROP TABLE col_free;
 
 -- row group skipping compares with values known only when a scan starts: an
