@@ -179,3 +179,14 @@ SELECT pg_temp.same($$SELECT id, v, count(*) FROM agg_pk GROUP BY id$$);
 DROP TABLE agg_pk;
 
 DROP TABLE agg_cpu, agg_special, agg_big, agg_empty;
+
+-- a subplan rescans ColumnarAggregate once per outer row: its per-scan
+-- memory is given back each time (it grew by 3 kB a rescan, 16 MB here)
+CREATE TABLE agg_tiny (a int, b float8) USING datalayer_columnar;
+INSERT INTO agg_tiny VALUES (1, 1.5), (2, 2.5);
+CREATE FUNCTION pg_temp.backend_bytes(int) RETURNS bigint LANGUAGE sql VOLATILE
+    AS 'SELECT sum(total_bytes)::bigint FROM pg_backend_memory_contexts';
+SELECT max(mem) - min(mem) < 1000000 AS memory_bounded, sum(s)
+FROM (SELECT (SELECT sum(b) FROM agg_tiny WHERE a <= g % 3) s, pg_temp.backend_bytes(g) mem
+      FROM generate_series(1, 5000) g) x;
+DROP TABLE agg_tiny;

@@ -155,6 +155,7 @@ typedef struct ColumnarAggState
 	Bitmapset  *attrs;			/* columns to decode */
 	TupleTableSlot *key_slot;	/* input of expression keys */
 	MemoryContext group_ctx;
+	MemoryContext run_ctx;		/* one (re)scan's quals and reading state */
 	/* groups */
 	int			ngroups;
 	int			capacity;
@@ -701,6 +702,8 @@ begin_aggregate(CustomScanState *node, EState *estate, int eflags)
 		state->attrs = bms_make_singleton(MaxHeapAttributeNumber + 1 - FirstLowInvalidHeapAttributeNumber);
 	state->group_ctx = AllocSetContextCreate(estate->es_query_cxt, "columnar aggregate groups",
 											 ALLOCSET_DEFAULT_SIZES);
+	state->run_ctx = AllocSetContextCreate(estate->es_query_cxt, "columnar aggregate scan",
+										   ALLOCSET_SMALL_SIZES);
 }
 
 /* evaluates the qual values and the row group skip tests, once per scan */
@@ -1247,8 +1250,13 @@ run_aggregation(ColumnarAggState *state)
 {
 	EState	   *estate = state->css.ss.ps.state;
 	ColumnarScanDesc scan;
+	MemoryContext old;
 
+	/* a subplan rescans once per outer row: nothing may pile up in between */
+	MemoryContextReset(state->run_ctx);
+	old = MemoryContextSwitchTo(state->run_ctx);
 	prepare_quals(state);
+	MemoryContextSwitchTo(old);
 	if (state->never)
 		return;
 	scan = columnar_begin_read(state->rel, estate->es_snapshot, state->attrs, NULL, SO_TYPE_SEQSCAN);
