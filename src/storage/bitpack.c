@@ -4,7 +4,8 @@
  *
  * Packing keeps a 64-bit accumulator and spills whole words; unpacking
  * reads each value with one unaligned 64-bit load (two when a value wider
- * than 56 bits straddles nine bytes), falling back to byte loads only for
+ * than 56 bits straddles nine bytes), in a check-free loop for the values
+ * whose load ends inside the input, falling back to byte loads only for
  * the last few values so it never reads past in_len.
  */
 #include "util/portable.h"
@@ -58,7 +59,22 @@ bitpack_unpack(const uint8_t *in, size_t in_len, uint32_t n, int width, uint64_t
 		memset(values, 0, sizeof(uint64_t) * n);
 		return;
 	}
-	for (i = 0; i < n; i++, bit += (uint64_t) width)
+	i = 0;
+	if (width <= 56 && in_len >= 8)
+	{
+		/*
+		 * The values whose 8-byte load ends inside the input, in a loop
+		 * without the checks below: a value of at most 56 bits never
+		 * reaches a ninth byte.  Value i starts at bit i * width, and its
+		 * load fits while (i * width) / 8 <= in_len - 8.
+		 */
+		uint64_t	last = ((uint64_t) (in_len - 8) * 8 + 7) / (uint64_t) width;
+		uint32_t	fast = last + 1 < (uint64_t) n ? (uint32_t) (last + 1) : n;
+
+		for (; i < fast; i++, bit += (uint64_t) width)
+			values[i] = (codec_load_u64(in + (bit >> 3)) >> (bit & 7)) & mask;
+	}
+	for (; i < n; i++, bit += (uint64_t) width)
 	{
 		size_t		byte = (size_t) (bit >> 3);
 		int			shift = (int) (bit & 7);
