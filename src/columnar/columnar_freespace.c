@@ -86,19 +86,27 @@ group_blocks(const ColumnarRowGroup *rg)
 	return (Max(rg->data_length, 1) + COLUMNAR_PAGE_CAPACITY - 1) / COLUMNAR_PAGE_CAPACITY;
 }
 
+/* a catalog row of datalayer.columnar_free_extent */
+static HeapTuple
+extent_tuple(Relation crel, uint64 storage_id, uint64 first, uint64 count,
+			 FullTransactionId freed, Datum *values, bool *nulls)
+{
+	values[0] = Int64GetDatum((int64) storage_id);
+	values[1] = Int64GetDatum((int64) first);
+	values[2] = Int32GetDatum((int32) count);
+	values[3] = Int64GetDatum((int64) U64FromFullTransactionId(freed));
+	memset(nulls, 0, sizeof(bool) * Natts_free_extent);
+	return heap_form_tuple(RelationGetDescr(crel), values, nulls);
+}
+
 static void
 insert_extent(Relation crel, Relation irel, uint64 storage_id, uint64 first, uint64 count,
 			  FullTransactionId freed)
 {
 	Datum		values[Natts_free_extent];
-	bool		nulls[Natts_free_extent] = {0};
-	HeapTuple	tup;
+	bool		nulls[Natts_free_extent];
+	HeapTuple	tup = extent_tuple(crel, storage_id, first, count, freed, values, nulls);
 
-	values[0] = Int64GetDatum((int64) storage_id);
-	values[1] = Int64GetDatum((int64) first);
-	values[2] = Int32GetDatum((int32) count);
-	values[3] = Int64GetDatum((int64) U64FromFullTransactionId(freed));
-	tup = heap_form_tuple(RelationGetDescr(crel), values, nulls);
 	heap_insert(crel, tup, GetCurrentCommandId(true), 0, NULL);
 	index_insert(irel, values, nulls, &tup->t_self, crel, UNIQUE_CHECK_YES, false,
 				 BuildIndexInfo(irel));
@@ -280,14 +288,9 @@ static void
 shrink_own_extent(Relation crel, uint64 storage_id, const FreeExtent *e, uint64 count)
 {
 	Datum		values[Natts_free_extent];
-	bool		nulls[Natts_free_extent] = {0};
-	HeapTuple	tup;
+	bool		nulls[Natts_free_extent];
+	HeapTuple	tup = extent_tuple(crel, storage_id, e->first, count, e->freed, values, nulls);
 
-	values[0] = Int64GetDatum((int64) storage_id);
-	values[1] = Int64GetDatum((int64) e->first);
-	values[2] = Int32GetDatum((int32) count);
-	values[3] = Int64GetDatum((int64) U64FromFullTransactionId(e->freed));
-	tup = heap_form_tuple(RelationGetDescr(crel), values, nulls);
 	tup->t_self = e->tid;
 	heap_inplace_update(crel, tup);
 	heap_freetuple(tup);

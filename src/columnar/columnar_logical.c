@@ -171,6 +171,16 @@ columnar_log_insert(Relation rel, TupleTableSlot *slot, uint64 row)
 	heap_freetuple(tuple);
 }
 
+/* the old row's header and data, after the record's main data (its header in hdr) */
+static void
+register_old_tuple(xl_heap_header *hdr, HeapTuple old)
+{
+	fill_header(hdr, old);
+	XLogRegisterData((char *) hdr, SizeOfHeapHeader);
+	XLogRegisterData((char *) old->t_data + SizeofHeapTupleHeader,
+					 old->t_len - SizeofHeapTupleHeader);
+}
+
 void
 columnar_log_delete(Relation rel, ItemPointer otid)
 {
@@ -187,12 +197,7 @@ columnar_log_delete(Relation rel, ItemPointer otid)
 	XLogBeginInsert();
 	XLogRegisterData((char *) &xlrec, SizeOfHeapDelete);
 	if (old != NULL)
-	{
-		fill_header(&hdr, old);
-		XLogRegisterData((char *) &hdr, SizeOfHeapHeader);
-		XLogRegisterData((char *) old->t_data + SizeofHeapTupleHeader,
-						 old->t_len - SizeofHeapTupleHeader);
-	}
+		register_old_tuple(&hdr, old);
 	insert_record(rel, XLOG_HEAP_DELETE, NULL, NULL);
 	if (old != NULL)
 		heap_freetuple(old);
@@ -220,12 +225,7 @@ columnar_log_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, uint64
 	XLogBeginInsert();
 	XLogRegisterData((char *) &xlrec, SizeOfHeapUpdate);
 	if (old != NULL)
-	{
-		fill_header(&oldhdr, old);
-		XLogRegisterData((char *) &oldhdr, SizeOfHeapHeader);
-		XLogRegisterData((char *) old->t_data + SizeofHeapTupleHeader,
-						 old->t_len - SizeofHeapTupleHeader);
-	}
+		register_old_tuple(&oldhdr, old);
 	insert_record(rel, XLOG_HEAP_UPDATE, &hdr, tuple);
 	heap_freetuple(tuple);
 	if (old != NULL)

@@ -218,6 +218,26 @@ put_block(const uint64_t *x, uint32_t len, CodecBuf *out)
 	}
 }
 
+/*
+ * Where the block that starts at i ends (exclusive): before the next run of
+ * DELTA_MIN_RUN equal values, after at most DELTA_BLOCK_SIZE values.  run is
+ * the length of the run at i, which is shorter than DELTA_MIN_RUN.
+ */
+static uint32_t
+block_end(const uint64_t *x, uint32_t i, uint32_t n, uint32_t run)
+{
+	uint32_t	end = i + run;
+
+	while (end < n && end - i < DELTA_BLOCK_SIZE)
+	{
+		run = run_length(x, end, n);
+		if (run >= DELTA_MIN_RUN)
+			break;
+		end += run;
+	}
+	return end - i > DELTA_BLOCK_SIZE ? i + DELTA_BLOCK_SIZE : end;
+}
+
 /* items for x[0..n) */
 static void
 put_items(const uint64_t *x, uint32_t n, CodecBuf *out)
@@ -236,17 +256,7 @@ put_items(const uint64_t *x, uint32_t n, CodecBuf *out)
 			i += run;
 			continue;
 		}
-		/* a block up to the next long run, at most DELTA_BLOCK_SIZE values */
-		end = i + run;
-		while (end < n && end - i < DELTA_BLOCK_SIZE)
-		{
-			run = run_length(x, end, n);
-			if (run >= DELTA_MIN_RUN)
-				break;
-			end += run;
-		}
-		if (end - i > DELTA_BLOCK_SIZE)
-			end = i + DELTA_BLOCK_SIZE;
+		end = block_end(x, i, n, run);
 		put_block(x + i, end - i, out);
 		i = end;
 	}
@@ -290,16 +300,7 @@ estimate_items(const uint64_t *x, uint32_t n)
 			i += run;
 			continue;
 		}
-		end = i + run;
-		while (end < n && end - i < DELTA_BLOCK_SIZE)
-		{
-			run = run_length(x, end, n);
-			if (run >= DELTA_MIN_RUN)
-				break;
-			end += run;
-		}
-		if (end - i > DELTA_BLOCK_SIZE)
-			end = i + DELTA_BLOCK_SIZE;
+		end = block_end(x, i, n, run);
 		min = max = (int64_t) x[i];
 		for (uint32_t v = i + 1; v < end; v++)
 		{
