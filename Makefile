@@ -89,6 +89,7 @@ OBJS = \
 	src/scheduler/scheduler_shmem.o \
 	src/storage/bitpack.o \
 	src/storage/codec.o \
+	src/storage/codec_access.o \
 	src/storage/codec_alp.o \
 	src/storage/codec_bitmap.o \
 	src/storage/codec_buf.o \

@@ -584,6 +584,91 @@ RESET enable_bitmapscan;
 SELECT count(*), sum(v) FROM col_kill WHERE id BETWEEN 1 AND 5000;
 DROP TABLE col_kill;
 
+-- index fetches read single values: one host's rows of a time-major row
+-- group, without decoding the group's integer and float columns whole.
+-- Every value comes back bit for bit (float exceptions, int8 extremes,
+-- columns with NULLs, strings); an index scan that goes on to read most of
+-- a group's rows switches to decoding it whole; UPDATE and DELETE read the
+-- same way
+CREATE TABLE col_single (time timestamptz, host text, f8 float8, f4 float4, i2 int2, i4 int4,
+    i8 int8, maybe float8, note text) USING datalayer_columnar;
+SELECT datalayer.columnar_set('col_single', row_group_size => 20000) IS NOT NULL AS set;
+INSERT INTO col_single
+SELECT '2024-01-01'::timestamptz + s * interval '10 s', 'host_' || h,
+       CASE WHEN h = 7 AND s % 50 = 3 THEN (ARRAY['NaN', '-0', 'Infinity', '0.333333333333333314829616256247'])[1 + s / 50 % 4]::float8
+            ELSE round((50 + 40 * sin(h * 0.7 + s / 9.0))::numeric, 2)::float8 END,
+       CASE WHEN h = 7 AND s % 50 = 4 THEN 'NaN'::float4
+            ELSE round((h + s / 3.0)::numeric, 1)::float4 END,
+       (h * 100 + s % 17)::int2, h * 1000000 + s, 
+       CASE WHEN h = 11 AND s % 100 = 5 THEN 9223372036854775807 - s ELSE h::int8 * s * s END,
+       CASE WHEN s % 10 = h % 10 THEN NULL ELSE h + s / 4.0 END,
+       'n' || (h * s) % 13
+FROM generate_series(0, 499) s, generate_series(0, 99) h
+ORDER BY s, h;
+CREATE TABLE col_single_heap AS SELECT * FROM col_single;
+CREATE INDEX ON col_single (host, time);
+CREATE INDEX ON col_single_heap (host, time);
+ANALYZE col_single;
+ANALYZE col_single_heap;
+SELECT count(*) AS row_groups FROM datalayer.columnar_row_group
+WHERE storage_id = (SELECT max(storage_id) FROM datalayer.columnar_row_group);
+-- time-major: each host has rows in every row group
+SELECT string_agg(host, ' ') AS first_rows FROM (SELECT host FROM col_single LIMIT 3) f;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SET datalayer.columnar_aggregate = off;
+CREATE FUNCTION pg_temp.rows_of(tbl text, cond text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE r text;
+BEGIN
+  EXECUTE format($q$SELECT md5(string_agg(concat_ws(',', time, host, float8send(f8), float4send(f4), i2, i4, i8,
+                                   float8send(maybe), note), ';' ORDER BY host, time))
+                   FROM %s WHERE %s$q$, tbl, cond) INTO r;
+  RETURN r;
+END $f$;
+EXPLAIN (COSTS OFF) SELECT * FROM col_single WHERE host = 'host_7';
+SELECT pg_temp.rows_of('col_single', $$host = 'host_7'$$) = pg_temp.rows_of('col_single_heap', $$host = 'host_7'$$) AS host_7_same,
+       pg_temp.rows_of('col_single', $$host = 'host_11'$$) = pg_temp.rows_of('col_single_heap', $$host = 'host_11'$$) AS host_11_same,
+       pg_temp.rows_of('col_single', $$host IN ('host_0', 'host_99', 'host_50') AND time >= '2024-01-01 00:30'$$) =
+       pg_temp.rows_of('col_single_heap', $$host IN ('host_0', 'host_99', 'host_50') AND time >= '2024-01-01 00:30'$$) AS three_hosts_same;
+-- the float exceptions themselves
+SELECT f8::text, count(*) FROM col_single WHERE host = 'host_7' AND (f8 = 'NaN' OR f8 = 'Infinity' OR f8 < 1)
+GROUP BY 1 ORDER BY 1;
+SELECT count(*) FROM col_single WHERE host = 'host_7' AND f4 = 'NaN';
+SELECT float8send(f8) FROM col_single WHERE host = 'host_7' AND time = '2024-01-01'::timestamptz + 53 * interval '10 s';
+-- every row through the index: each group's values are read one host after another
+EXPLAIN (COSTS OFF) SELECT * FROM col_single WHERE host >= 'host_0' ORDER BY host, time;
+SELECT pg_temp.rows_of('col_single', $$host >= 'host_0'$$) = pg_temp.rows_of('col_single_heap', $$host >= 'host_0'$$) AS all_same;
+-- rows in stored order through an index on time: each row is another
+-- series, so after a group's worth of single values the group is decoded whole
+CREATE INDEX ON col_single (time);
+CREATE INDEX ON col_single_heap (time);
+EXPLAIN (COSTS OFF) SELECT * FROM col_single WHERE time BETWEEN '2024-01-01 00:10' AND '2024-01-01 01:00';
+SELECT pg_temp.rows_of('col_single', $$time BETWEEN '2024-01-01 00:10' AND '2024-01-01 01:00'$$) =
+       pg_temp.rows_of('col_single_heap', $$time BETWEEN '2024-01-01 00:10' AND '2024-01-01 01:00'$$) AS time_range_same;
+-- row versions: UPDATE and DELETE ... RETURNING read the old rows the same way
+UPDATE col_single SET i4 = -i4 WHERE host = 'host_23' AND time < '2024-01-01 00:40';
+UPDATE col_single_heap SET i4 = -i4 WHERE host = 'host_23' AND time < '2024-01-01 00:40';
+CREATE TEMP TABLE col_single_deleted (am text, count bigint, sum numeric);
+WITH d AS (DELETE FROM col_single WHERE host = 'host_31' RETURNING f8, i8)
+INSERT INTO col_single_deleted SELECT 'columnar', count(*), sum(hashfloat8(f8)::numeric + i8) FROM d;
+WITH d AS (DELETE FROM col_single_heap WHERE host = 'host_31' RETURNING f8, i8)
+INSERT INTO col_single_deleted SELECT 'heap', count(*), sum(hashfloat8(f8)::numeric + i8) FROM d;
+SELECT count(DISTINCT (count, sum)) = 1 AS deleted_same, min(count) AS deleted FROM col_single_deleted;
+SELECT pg_temp.rows_of('col_single', $$host >= 'host_0'$$) = pg_temp.rows_of('col_single_heap', $$host >= 'host_0'$$) AS all_same_after_dml;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+RESET datalayer.columnar_aggregate;
+SELECT pg_temp.rows_of('col_single', 'true') = pg_temp.rows_of('col_single_heap', 'true') AS scan_same;
+-- a row group whose data starts a page early: the fetch reports it
+UPDATE datalayer.columnar_row_group SET first_block = first_block - 1
+WHERE storage_id = (SELECT max(storage_id) FROM datalayer.columnar_row_group) AND first_row = 20001;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT pg_temp.err($$SELECT sum(f8) FROM col_single WHERE host = 'host_3'$$);
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP TABLE col_single, col_single_heap, col_single_deleted;
+
 -- dropping a table removes its catalog rows
 SELECT count(*) > 0 FROM datalayer.columnar_row_group;
 DROP TABLE col_cpu, col_cpu_heap, col_types, col_skip, col_kv, col_del, col_alter, col_damaged,

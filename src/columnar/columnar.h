@@ -191,15 +191,18 @@ typedef struct ColumnarDecoded
 	bool	   *loaded;			/* per column */
 	Datum	  **values;			/* per column: count values, or NULL */
 	bool	  **nulls;			/* per column: count flags, or NULL when none */
+	struct CodecAccess **access;	/* per column: single values, or NULL */
+	bool	   *whole;			/* per column: single values declined, decode whole */
 	MemoryContext ctx;
 } ColumnarDecoded;
 
 extern void columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg,
 									const Bitmapset *attrs, ColumnarDecoded *out,
 									BlockNumber *nblocks_cache);
-extern void columnar_decode_column(Relation rel, const ColumnarRowGroup *rg, int a,
-								   ColumnarDecoded *out, BlockNumber *nblocks_cache);
 extern void columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts);
+extern void columnar_read_value(Relation rel, const ColumnarRowGroup *rg, int a, uint32 pos,
+								ColumnarDecoded *dec, BlockNumber *nblocks_cache,
+								Datum *value, bool *isnull);
 extern void columnar_reader_install(void);
 extern void columnar_tune_malloc(void);
 

@@ -23,6 +23,7 @@
 
 #include "columnar/columnar.h"
 #include "storage/codec.h"
+#include "storage/codec_access.h"
 #include "storage/codec_zstd.h"
 
 /*
@@ -83,6 +84,8 @@ columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts)
 	dec->loaded = MemoryContextAllocZero(dec->ctx, sizeof(bool) * Max(natts, 1));
 	dec->values = MemoryContextAllocZero(dec->ctx, sizeof(Datum *) * Max(natts, 1));
 	dec->nulls = MemoryContextAllocZero(dec->ctx, sizeof(bool *) * Max(natts, 1));
+	dec->access = MemoryContextAllocZero(dec->ctx, sizeof(CodecAccess *) * Max(natts, 1));
+	dec->whole = MemoryContextAllocZero(dec->ctx, sizeof(bool) * Max(natts, 1));
 }
 
 static void
@@ -226,70 +229,91 @@ codec_type_of(ColumnarKind kind)
 	}
 }
 
-static void
-decode_column(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *out,
-			  BlockNumber *nblocks_cache)
+/* column a of rg is stored: neither dropped nor added after rg was written */
+static inline bool
+column_stored(Relation rel, const ColumnarRowGroup *rg, int a)
 {
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
-	const ColumnarChunkMeta *meta = a < rg->natts ? &rg->columns[a] : NULL;
-	uint32		n = rg->row_count;
+	return a < rg->natts && rg->columns[a].present &&
+		!TupleDescAttr(RelationGetDescr(rel), a)->attisdropped;
+}
+
+/* the encoded buffer of stored column a of rg, read and decompressed into ctx */
+static uint8 *
+load_raw(Relation rel, const ColumnarRowGroup *rg, int a, MemoryContext ctx,
+		 BlockNumber *nblocks_cache, size_t *raw_len)
+{
+	const ColumnarChunkMeta *meta = &rg->columns[a];
 	char	   *stored;
 	uint8	   *raw;
-	size_t		raw_len;
+	CodecStatus status;
+
+	stored = MemoryContextAllocHuge(ctx, Max(meta->stored_len, 1));
+	columnar_read_data(rel, rg, meta->offset, meta->stored_len, stored, nblocks_cache);
+	if (meta->stored_len < meta->raw_len)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx);
+
+		status = codec_decompress_zstd((const uint8 *) stored, meta->stored_len, meta->raw_len,
+									   &raw, raw_len);
+		MemoryContextSwitchTo(old);
+		if (status != CODEC_OK || *raw_len != meta->raw_len)
+			column_corrupt(rel, rg, a + 1, "Its zstd frame does not decompress to the recorded size.");
+		pfree(stored);
+		return raw;
+	}
+	if (meta->stored_len != meta->raw_len)
+		column_corrupt(rel, rg, a + 1, "Its stored size exceeds its raw size.");
+	*raw_len = meta->raw_len;
+	return (uint8 *) stored;
+}
+
+/* column a of rg as NULLs, or the default of a column added after rg */
+static void
+absent_column(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *out)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+	uint32		n = rg->row_count;
+	uint32		i;
+
+	out->values[a] = MemoryContextAllocHuge(out->ctx, sizeof(Datum) * Max(n, 1));
+	out->nulls[a] = MemoryContextAllocHuge(out->ctx, Max(n, 1));
+	memset(out->nulls[a], true, n);
+	memset(out->values[a], 0, sizeof(Datum) * n);
+	/* a column added with a default: rows written before carry it */
+	if (!att->attisdropped && att->atthasmissing)
+	{
+		bool		isnull;
+		Datum		d = getmissingattr(RelationGetDescr(rel), a + 1, &isnull);
+
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(out->ctx);
+
+			d = datumCopy(d, att->attbyval, att->attlen);
+			MemoryContextSwitchTo(old);
+			for (i = 0; i < n; i++)
+			{
+				out->values[a][i] = d;
+				out->nulls[a][i] = false;
+			}
+		}
+	}
+	out->loaded[a] = true;
+}
+
+/* decodes the encoded buffer raw of stored column a of rg into out, whole */
+static void
+decode_raw(Relation rel, const ColumnarRowGroup *rg, int a, const uint8 *raw, size_t raw_len,
+		   ColumnarDecoded *out)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+	const ColumnarChunkMeta *meta = &rg->columns[a];
+	uint32		n = rg->row_count;
 	CodecColumn col = {0};
 	CodecStatus status;
 	uint32		i;
 
 	out->values[a] = MemoryContextAllocHuge(out->ctx, sizeof(Datum) * Max(n, 1));
-	/* a column added after this row group was written, or dropped: NULL */
-	if (meta == NULL || !meta->present || att->attisdropped)
-	{
-		out->nulls[a] = MemoryContextAllocHuge(out->ctx, Max(n, 1));
-		memset(out->nulls[a], true, n);
-		memset(out->values[a], 0, sizeof(Datum) * n);
-		/* a column added with a default: rows written before carry it */
-		if (!att->attisdropped && att->atthasmissing)
-		{
-			bool		isnull;
-			Datum		d = getmissingattr(RelationGetDescr(rel), a + 1, &isnull);
-
-			if (!isnull)
-			{
-				MemoryContext old = MemoryContextSwitchTo(out->ctx);
-
-				d = datumCopy(d, att->attbyval, att->attlen);
-				MemoryContextSwitchTo(old);
-				for (i = 0; i < n; i++)
-				{
-					out->values[a][i] = d;
-					out->nulls[a][i] = false;
-				}
-			}
-		}
-		out->loaded[a] = true;
-		return;
-	}
-
-	stored = MemoryContextAllocHuge(out->ctx, Max(meta->stored_len, 1));
-	columnar_read_data(rel, rg, meta->offset, meta->stored_len, stored, nblocks_cache);
-	if (meta->stored_len < meta->raw_len)
-	{
-		MemoryContext old = MemoryContextSwitchTo(out->ctx);
-
-		status = codec_decompress_zstd((const uint8 *) stored, meta->stored_len, meta->raw_len,
-									   &raw, &raw_len);
-		MemoryContextSwitchTo(old);
-		if (status != CODEC_OK || raw_len != meta->raw_len)
-			column_corrupt(rel, rg, a + 1, "Its zstd frame does not decompress to the recorded size.");
-	}
-	else if (meta->stored_len == meta->raw_len)
-	{
-		raw = (uint8 *) stored;
-		raw_len = meta->raw_len;
-	}
-	else
-		column_corrupt(rel, rg, a + 1, "Its stored size exceeds its raw size.");
-
 	{
 		MemoryContext old = MemoryContextSwitchTo(out->ctx);
 
@@ -316,6 +340,22 @@ decode_column(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *
 	else
 		out->nulls[a] = NULL;
 	out->loaded[a] = true;
+}
+
+static void
+decode_column(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *out,
+			  BlockNumber *nblocks_cache)
+{
+	uint8	   *raw;
+	size_t		raw_len;
+
+	if (!column_stored(rel, rg, a))
+	{
+		absent_column(rel, rg, a, out);
+		return;
+	}
+	raw = load_raw(rel, rg, a, out->ctx, nblocks_cache, &raw_len);
+	decode_raw(rel, rg, a, raw, raw_len, out);
 }
 
 /*
@@ -355,17 +395,98 @@ columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg, const Bitmapse
 }
 
 /*
- * Decodes column a (0-based) of rg into out, reset for this row group,
- * unless it is there already: single-row readers decode a column only when
- * a query asks for it.
+ * Single values for single-row readers (index fetches, row versions).  An
+ * index range of one series in a time-major table wants one row in every
+ * few hundred of each row group it visits; decoding the group's columns
+ * whole for them costs as much as scanning the group.  Integer and float
+ * columns without NULLs whose encoding allows it (codec_access.h) are
+ * opened for single values instead: the item headers are read once, and
+ * each row costs the stored differences of its series.  Once the values
+ * read that way add up to the column's row count, the column is decoded
+ * whole after all, so reading most of a group never costs more than about
+ * twice a whole decode.
  */
-void
-columnar_decode_column(Relation rel, const ColumnarRowGroup *rg, int a,
-					   ColumnarDecoded *out, BlockNumber *nblocks_cache)
+static bool
+open_access(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *dec,
+			BlockNumber *nblocks_cache)
 {
-	start_group(rel, rg, out);
-	if (a < 0 || a >= out->natts)
-		elog(ERROR, "columnar column %d out of range", a + 1);
-	if (!out->loaded[a])
-		decode_column(rel, rg, a, out, nblocks_cache);
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+	ColumnarKind kind = columnar_kind_of(att);
+	CodecAccess *access;
+	CodecStatus status;
+	MemoryContext old;
+	uint8	   *raw;
+	size_t		raw_len;
+
+	if (!column_stored(rel, rg, a) || rg->columns[a].null_count != 0 ||
+		(kind != COLUMNAR_KIND_INT && kind != COLUMNAR_KIND_FLOAT8 && kind != COLUMNAR_KIND_FLOAT4))
+		return false;
+	raw = load_raw(rel, rg, a, dec->ctx, nblocks_cache, &raw_len);
+	old = MemoryContextSwitchTo(dec->ctx);
+	status = codec_access_open(raw, raw_len, codec_type_of(kind), rg->row_count, &access);
+	MemoryContextSwitchTo(old);
+	if (status == CODEC_ERR_NOT_APPLICABLE)
+	{
+		/* the bytes are here: decode them whole right away */
+		decode_raw(rel, rg, a, raw, raw_len, dec);
+		return false;
+	}
+	if (status != CODEC_OK)
+		column_corrupt(rel, rg, a + 1, codec_status_message(status));
+	if (codec_access_count(access) != rg->row_count)
+		column_corrupt(rel, rg, a + 1, "Its row or NULL count differs from the row group's.");
+	dec->access[a] = access;
+	return true;
+}
+
+void
+columnar_read_value(Relation rel, const ColumnarRowGroup *rg, int a, uint32 pos,
+					ColumnarDecoded *dec, BlockNumber *nblocks_cache, Datum *value, bool *isnull)
+{
+	CodecAccess *access;
+
+	start_group(rel, rg, dec);
+	if (a < 0 || a >= dec->natts || pos >= rg->row_count)
+		elog(ERROR, "columnar value %d of row %u out of range", a + 1, pos);
+	if (!dec->loaded[a] && !dec->whole[a] && dec->access[a] == NULL &&
+		!open_access(rel, rg, a, dec, nblocks_cache))
+		dec->whole[a] = true;
+	access = dec->access[a];
+	if (access != NULL && codec_access_work(access) > codec_access_count(access))
+	{
+		/* single values have cost a whole decode already */
+		codec_access_free(access);
+		dec->access[a] = access = NULL;
+		dec->whole[a] = true;
+	}
+	if (access != NULL)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+
+		*isnull = false;
+		switch (columnar_kind_of(att))
+		{
+			case COLUMNAR_KIND_INT:
+				{
+					int64		v = codec_access_int64(access, pos);
+
+					*value = att->attlen == 8 ? Int64GetDatum(v) :
+						att->attlen == 4 ? Int32GetDatum((int32) v) :
+						att->attlen == 2 ? Int16GetDatum((int16) v) : CharGetDatum((char) v);
+					return;
+				}
+			case COLUMNAR_KIND_FLOAT8:
+				*value = Float8GetDatum(codec_access_float8(access, pos));
+				return;
+			case COLUMNAR_KIND_FLOAT4:
+				*value = Float4GetDatum((float4) codec_access_float8(access, pos));
+				return;
+			default:
+				elog(ERROR, "columnar column %d has no single values", a + 1);
+		}
+	}
+	if (!dec->loaded[a])
+		decode_column(rel, rg, a, dec, nblocks_cache);
+	*value = dec->values[a][pos];
+	*isnull = dec->nulls[a] ? dec->nulls[a][pos] : false;
 }

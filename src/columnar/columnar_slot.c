@@ -72,12 +72,8 @@ columnar_slot_set_xmin(TupleTableSlot *slot, TransactionId xmin)
 static inline void
 read_column(ColumnarRowSource *src, int a, uint32 pos, TupleTableSlot *slot)
 {
-	ColumnarDecoded *dec = src->decoded;
-
-	if (!dec->loaded[a])
-		columnar_decode_column(src->rel, src->group, a, dec, src->nblocks);
-	slot->tts_values[a] = dec->values[a][pos];
-	slot->tts_isnull[a] = dec->nulls[a] ? dec->nulls[a][pos] : false;
+	columnar_read_value(src->rel, src->group, a, pos, src->decoded, src->nblocks,
+						&slot->tts_values[a], &slot->tts_isnull[a]);
 }
 
 static void

@@ -56,6 +56,7 @@ typedef struct WriteBuffer
 	uint32		next_reservation;
 	ItemPointerData catalog_tid;	/* of the reservation's catalog row */
 	uint8	   *chosen;			/* per column: the encoding the last full group chose */
+	bool	   *raw_chosen;		/* per column: the last full group kept it without zstd */
 	/* scratch arrays for encoding, reused by every flush (no page faults per group) */
 	uint8	   *scratch_nulls;
 	int64	   *scratch_ints;
@@ -121,6 +122,7 @@ new_buffer(Relation rel, SubTransactionId subxid)
 	wb->rows_ctx = AllocSetContextCreate(writer_context, "columnar buffered values",
 										 ALLOCSET_DEFAULT_SIZES);
 	wb->chosen = MemoryContextAllocZero(wb->ctx, Max(wb->natts, 1));
+	wb->raw_chosen = MemoryContextAllocZero(wb->ctx, sizeof(bool) * Max(wb->natts, 1));
 	wb->scratch_nulls = MemoryContextAllocHuge(wb->ctx, wb->opts.row_group_size);
 	wb->scratch_ints = MemoryContextAllocHuge(wb->ctx, sizeof(int64) * wb->opts.row_group_size);
 	wb->scratch_floats = MemoryContextAllocHuge(wb->ctx, sizeof(double) * wb->opts.row_group_size);
@@ -549,20 +551,21 @@ flush_buffer(WriteBuffer *wb)
 		size_t		raw_len;
 		uint8	   *packed;
 		size_t		packed_len;
+		bool		full = wb->count == (uint32) wb->opts.row_group_size;
+		bool		reuse = full && wb->groups_written % 8 != 0;
 
 		CHECK_FOR_INTERRUPTS();
 		if (att->attisdropped)
 			continue;
 		/*
-		 * A bulk load keeps the encodings its first full row group chose,
-		 * trying them all again every eighth group: trying every float
-		 * encoding costs more than the rest of the load.
+		 * A bulk load keeps the encodings its first full row group chose
+		 * (and whether zstd paid), trying them all again every eighth
+		 * group: trying every float encoding costs more than the rest of
+		 * the load.
 		 */
-		encode_column(wb, att, a, period,
-					  wb->groups_written % 8 != 0 && wb->count == (uint32) wb->opts.row_group_size
-					  ? (CodecId) wb->chosen[a] : CODEC_AUTO,
+		encode_column(wb, att, a, period, reuse ? (CodecId) wb->chosen[a] : CODEC_AUTO,
 					  meta, &raw, &raw_len);
-		if (wb->count == (uint32) wb->opts.row_group_size)
+		if (full)
 			wb->chosen[a] = meta->encoding;
 		if (raw_len > PG_UINT32_MAX)
 			ereport(ERROR,
@@ -571,8 +574,16 @@ flush_buffer(WriteBuffer *wb)
 							NameStr(att->attname))));
 		meta->present = true;
 		meta->raw_len = (uint32) raw_len;
-		if (codec_compress_zstd(raw, raw_len, wb->opts.zstd_level, &packed, &packed_len) == CODEC_OK &&
-			packed_len < raw_len)
+
+		/*
+		 * zstd stays only where it saves at least a sixteenth: below that,
+		 * decompressing costs more time than the bytes are worth (bit-packed
+		 * floats gain about 4%), and a column kept as encoded can be read a
+		 * value at a time by index fetches (codec_access.h).
+		 */
+		if (!(reuse && wb->raw_chosen[a]) &&
+			codec_compress_zstd(raw, raw_len, wb->opts.zstd_level, &packed, &packed_len) == CODEC_OK &&
+			packed_len <= raw_len - raw_len / 16 && packed_len < raw_len)
 		{
 			parts[a] = packed;
 			lens[a] = packed_len;
@@ -582,6 +593,8 @@ flush_buffer(WriteBuffer *wb)
 			parts[a] = raw;
 			lens[a] = raw_len;
 		}
+		if (full)
+			wb->raw_chosen[a] = parts[a] == raw;
 		meta->stored_len = (uint32) lens[a];
 		meta->offset = total;
 		total += lens[a];

@@ -47,6 +47,34 @@ bitpack_pack(const uint64_t *values, uint32_t n, int width, uint8_t *out)
 		out[pos + i] = (uint8_t) (acc >> (8 * i));
 }
 
+/*
+ * The bits from bit on (at least width of them, unmasked), loading byte by
+ * byte near the end of the input so nothing past in_len is read.
+ */
+static inline uint64_t
+unpack_at(const uint8_t *in, size_t in_len, uint64_t bit, int width)
+{
+	size_t		byte = (size_t) (bit >> 3);
+	int			shift = (int) (bit & 7);
+	uint64_t	word;
+
+	if (byte + 8 <= in_len)
+		word = codec_load_u64(in + byte);
+	else
+	{
+		size_t		k;
+
+		word = 0;
+		for (k = 0; byte + k < in_len; k++)
+			word |= (uint64_t) in[byte + k] << (8 * k);
+	}
+	word >>= shift;
+	/* a value that ends beyond the 8 bytes loaded: its ninth byte exists */
+	if (shift + width > 64)
+		word |= (uint64_t) in[byte + 8] << (64 - shift);
+	return word;
+}
+
 void
 bitpack_unpack(const uint8_t *in, size_t in_len, uint32_t n, int width, uint64_t *values)
 {
@@ -75,25 +103,15 @@ bitpack_unpack(const uint8_t *in, size_t in_len, uint32_t n, int width, uint64_t
 			values[i] = (codec_load_u64(in + (bit >> 3)) >> (bit & 7)) & mask;
 	}
 	for (; i < n; i++, bit += (uint64_t) width)
-	{
-		size_t		byte = (size_t) (bit >> 3);
-		int			shift = (int) (bit & 7);
-		uint64_t	word;
+		values[i] = unpack_at(in, in_len, bit, width) & mask;
+}
 
-		if (byte + 8 <= in_len)
-			word = codec_load_u64(in + byte);
-		else
-		{
-			size_t		k;
+uint64_t
+bitpack_get(const uint8_t *in, size_t in_len, uint32_t i, int width)
+{
+	uint64_t	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
 
-			word = 0;
-			for (k = 0; byte + k < in_len; k++)
-				word |= (uint64_t) in[byte + k] << (8 * k);
-		}
-		word >>= shift;
-		/* a value that ends beyond the 8 bytes loaded: its ninth byte exists */
-		if (shift + width > 64)
-			word |= (uint64_t) in[byte + 8] << (64 - shift);
-		values[i] = word & mask;
-	}
+	if (width == 0)
+		return 0;
+	return unpack_at(in, in_len, (uint64_t) i * (uint64_t) width, width) & mask;
 }

@@ -53,4 +53,7 @@ extern void bitpack_pack(const uint64_t *values, uint32_t n, int width, uint8_t 
 extern void bitpack_unpack(const uint8_t *in, size_t in_len, uint32_t n, int width,
 						   uint64_t *values);
 
+/* value i alone, from input of at least bitpack_size(i + 1, width) bytes */
+extern uint64_t bitpack_get(const uint8_t *in, size_t in_len, uint32_t i, int width);
+
 #endif							/* DATALAYER_BITPACK_H */

@@ -601,33 +601,49 @@ scatter_to_rows(CodecColumn *c)
 }
 
 CodecStatus
-codec_decode(const uint8_t *buf, size_t len, CodecType expected_type, uint32_t max_rows,
-			 CodecColumn *column)
+codec_verify(const uint8_t *buf, size_t len, CodecType expected_type, uint32_t max_rows,
+			 bool checksum, CodecHeader *header)
 {
-	CodecHeader header;
 	CodecStatus status;
 	uint32_t	stored;
 
-	memset(column, 0, sizeof(CodecColumn));
-	column->type = expected_type;
 	/* the header's own errors first: they say more than a checksum mismatch */
-	status = codec_read_header(buf, len, &header);
+	status = codec_read_header(buf, len, header);
 	if (status != CODEC_OK)
 		return status;
-	if (header.type != expected_type)
+	if (header->type != expected_type)
 		return CODEC_ERR_WRONG_TYPE;
-	if (header.count > max_rows)
+	if (header->count > max_rows)
 		return CODEC_ERR_TOO_MANY_ROWS;
+	if (!checksum)
+		return CODEC_OK;
 	stored = (uint32_t) buf[16] | (uint32_t) buf[17] << 8 | (uint32_t) buf[18] << 16 |
 		(uint32_t) buf[19] << 24;
 	if (stored != codec_checksum(buf, len))
 		return CODEC_ERR_CHECKSUM;
-	return codec_decode_unverified(buf, len, expected_type, max_rows, column);
+	return CODEC_OK;
+}
+
+static CodecStatus decode_buffer(const uint8_t *buf, size_t len, CodecType expected_type,
+								 uint32_t max_rows, bool checksum, CodecColumn *column);
+
+CodecStatus
+codec_decode(const uint8_t *buf, size_t len, CodecType expected_type, uint32_t max_rows,
+			 CodecColumn *column)
+{
+	return decode_buffer(buf, len, expected_type, max_rows, true, column);
 }
 
 CodecStatus
 codec_decode_unverified(const uint8_t *buf, size_t len, CodecType expected_type,
 						uint32_t max_rows, CodecColumn *column)
+{
+	return decode_buffer(buf, len, expected_type, max_rows, false, column);
+}
+
+static CodecStatus
+decode_buffer(const uint8_t *buf, size_t len, CodecType expected_type, uint32_t max_rows,
+			  bool checksum, CodecColumn *column)
 {
 	CodecHeader header;
 	CodecStatus status;
@@ -639,13 +655,9 @@ codec_decode_unverified(const uint8_t *buf, size_t len, CodecType expected_type,
 
 	memset(column, 0, sizeof(CodecColumn));
 	column->type = expected_type;
-	status = codec_read_header(buf, len, &header);
+	status = codec_verify(buf, len, expected_type, max_rows, checksum, &header);
 	if (status != CODEC_OK)
 		return status;
-	if (header.type != expected_type)
-		return CODEC_ERR_WRONG_TYPE;
-	if (header.count > max_rows)
-		return CODEC_ERR_TOO_MANY_ROWS;
 	e = codec_encoding(header.encoding);
 	n = header.count - header.null_count;
 

@@ -159,6 +159,9 @@ extern CodecStatus codec_encode_column(const CodecColumn *column, CodecId encodi
 
 /* reading */
 extern CodecStatus codec_read_header(const uint8_t *buf, size_t len, CodecHeader *header);
+/* the header read and checked against the caller's type and row limit, and the checksum if asked */
+extern CodecStatus codec_verify(const uint8_t *buf, size_t len, CodecType expected_type,
+								uint32_t max_rows, bool checksum, CodecHeader *header);
 extern CodecStatus codec_decode(const uint8_t *buf, size_t len, CodecType expected_type,
 								uint32_t max_rows, CodecColumn *column);
 

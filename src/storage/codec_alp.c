@@ -227,6 +227,48 @@ codec_alp_float4_encode(const CodecColumn *dense, CodecBuf *out)
 	return alp_encode(dense, true, out);
 }
 
+CodecStatus
+codec_alp_read_head(CodecReader *r, uint32_t n, uint8_t *e, uint8_t *f, uint64_t *exceptions)
+{
+	if (!codec_read_u8(r, e) || !codec_read_u8(r, f) || !codec_read_varint(r, exceptions))
+		return CODEC_ERR_TRUNCATED;
+	if (*e > ALP_MAX_EXPONENT || *f > *e || *exceptions > n)
+		return CODEC_ERR_CORRUPT;
+	/* each exception needs 8 bytes: reject before allocating for them */
+	if (*exceptions * 8 > codec_reader_remaining(r))
+		return CODEC_ERR_TRUNCATED;
+	return CODEC_OK;
+}
+
+CodecStatus
+codec_alp_read_exceptions(CodecReader *r, uint32_t n, uint32_t exceptions, int64_t *positions,
+						  const uint8_t **raw)
+{
+	CodecStatus status;
+	int64_t		last = -1;
+	uint32_t	i;
+
+	status = codec_delta_get_ints(r, exceptions, positions);
+	if (status != CODEC_OK)
+		return status;
+	*raw = codec_read_bytes(r, (size_t) exceptions * 8);
+	if (*raw == NULL)
+		return CODEC_ERR_TRUNCATED;
+	for (i = 0; i < exceptions; i++)
+	{
+		if (positions[i] <= last || positions[i] >= (int64_t) n)
+			return CODEC_ERR_CORRUPT;
+		last = positions[i];
+	}
+	return CODEC_OK;
+}
+
+double
+codec_alp_value(int64_t s, int e, int f, bool narrow)
+{
+	return alp_decode_value(s, e, f, narrow);
+}
+
 static CodecStatus
 alp_decode(const uint8_t *payload, size_t len, CodecColumn *dense, bool narrow)
 {
@@ -243,13 +285,9 @@ alp_decode(const uint8_t *payload, size_t len, CodecColumn *dense, bool narrow)
 				divisor;
 
 	codec_reader_init(&r, payload, len);
-	if (!codec_read_u8(&r, &e) || !codec_read_u8(&r, &f) || !codec_read_varint(&r, &exceptions))
-		return CODEC_ERR_TRUNCATED;
-	if (e > ALP_MAX_EXPONENT || f > e || exceptions > n)
-		return CODEC_ERR_CORRUPT;
-	/* each exception needs 8 bytes: reject before allocating for them */
-	if (exceptions * 8 > codec_reader_remaining(&r))
-		return CODEC_ERR_TRUNCATED;
+	status = codec_alp_read_head(&r, n, &e, &f, &exceptions);
+	if (status != CODEC_OK)
+		return status;
 
 	ints = dl_alloc(sizeof(int64_t) * n);
 	status = codec_delta_get_ints(&r, n, ints);
@@ -267,28 +305,15 @@ alp_decode(const uint8_t *payload, size_t len, CodecColumn *dense, bool narrow)
 	if (exceptions > 0)
 	{
 		const uint8_t *raw;
-		int64_t		last = -1;
 
-		status = codec_delta_get_ints(&r, (uint32_t) exceptions, ints);
+		status = codec_alp_read_exceptions(&r, n, (uint32_t) exceptions, ints, &raw);
 		if (status != CODEC_OK)
 			goto done;
-		raw = codec_read_bytes(&r, (size_t) exceptions * 8);
-		if (raw == NULL)
-		{
-			status = CODEC_ERR_TRUNCATED;
-			goto done;
-		}
 		for (i = 0; i < exceptions; i++)
 		{
 			uint64_t	bits = codec_load_u64(raw + (size_t) i * 8);
 
-			if (ints[i] <= last || ints[i] >= (int64_t) n)
-			{
-				status = CODEC_ERR_CORRUPT;
-				goto done;
-			}
-			last = ints[i];
-			memcpy(&values[last], &bits, 8);
+			memcpy(&values[ints[i]], &bits, 8);
 		}
 	}
 	if (r.pos != len)

@@ -30,8 +30,6 @@
 /* a run shorter than this stays inside a bit-packed block */
 #define DELTA_MIN_RUN 16
 
-/* the order byte of differences at the writer's period: v[i] - v[i - period] */
-#define DELTA_ORDER_PERIOD 3
 
 /* at most this many of the smallest and of the largest values of a block are patched */
 #define DELTA_MAX_PATCHES 4
@@ -474,96 +472,153 @@ codec_delta_put_ints(const int64_t *values, uint32_t n, uint32_t period, CodecBu
 }
 
 CodecStatus
+codec_delta_read_order(CodecReader *reader, uint32_t n, uint8_t *order, uint32_t *period)
+{
+	uint64_t	p = 0;
+
+	if (!codec_read_u8(reader, order))
+		return CODEC_ERR_TRUNCATED;
+	if (*order > DELTA_ORDER_PERIOD)
+		return CODEC_ERR_CORRUPT;
+	if (*order == DELTA_ORDER_PERIOD)
+	{
+		if (!codec_read_varint(reader, &p))
+			return CODEC_ERR_TRUNCATED;
+		if (p < 2 || p >= n)
+			return CODEC_ERR_CORRUPT;
+	}
+	*period = (uint32_t) p;
+	return CODEC_OK;
+}
+
+CodecStatus
+codec_delta_read_item(CodecReader *reader, uint32_t remaining, DeltaItem *item)
+{
+	uint64_t	h,
+				word;
+
+	memset(item, 0, sizeof(DeltaItem));
+	if (!codec_read_varint(reader, &h))
+		return CODEC_ERR_TRUNCATED;
+	if ((h >> 1) == 0 || (h >> 1) > remaining)
+		return CODEC_ERR_CORRUPT;
+	item->len = (uint32_t) (h >> 1);
+	item->is_run = (h & 1) != 0;
+	if (item->is_run)
+	{
+		if (!codec_read_varint(reader, &word))
+			return CODEC_ERR_TRUNCATED;
+		item->base = (uint64_t) zigzag_decode(word);
+		return CODEC_OK;
+	}
+	if (item->len > DELTA_BLOCK_SIZE)
+		return CODEC_ERR_CORRUPT;
+	{
+		uint8_t		flags;
+
+		if (!codec_read_u8(reader, &flags) || !codec_read_varint(reader, &word))
+			return CODEC_ERR_TRUNCATED;
+		item->width = flags & 0x7f;
+		if (item->width > 64)
+			return CODEC_ERR_CORRUPT;
+		item->base = (uint64_t) zigzag_decode(word);
+		item->packed_size = bitpack_size(item->len, item->width);
+		item->packed = codec_read_bytes(reader, item->packed_size);
+		if (item->packed == NULL)
+			return CODEC_ERR_TRUNCATED;
+		if (flags & 0x80)
+		{
+			size_t		first;
+			int			last = -1;
+			uint8_t		p;
+
+			if (!codec_read_u8(reader, &item->npatches))
+				return CODEC_ERR_TRUNCATED;
+			if (item->npatches == 0 || item->npatches > item->len)
+				return CODEC_ERR_CORRUPT;
+			first = reader->pos;
+			for (p = 0; p < item->npatches; p++)
+			{
+				uint8_t		index;
+				uint64_t	offset;
+
+				if (!codec_read_u8(reader, &index) || !codec_read_varint(reader, &offset))
+					return CODEC_ERR_TRUNCATED;
+				if ((int) index <= last || index >= item->len)
+					return CODEC_ERR_CORRUPT;
+				last = index;
+			}
+			item->patches = reader->data + first;
+			item->patches_size = reader->pos - first;
+		}
+	}
+	return CODEC_OK;
+}
+
+/* the patches of a checked block, in order; false after the last */
+static inline bool
+next_patch(CodecReader *patches, uint8_t *index, uint64_t *offset)
+{
+	return codec_read_u8(patches, index) && codec_read_varint(patches, offset);
+}
+
+uint64_t
+codec_delta_item_value(const DeltaItem *item, uint32_t j)
+{
+	CodecReader patches;
+	uint8_t		index;
+	uint64_t	offset;
+	if (item->is_run)
+		return item->base;
+	codec_reader_init(&patches, item->patches, item->patches_size);
+	while (next_patch(&patches, &index, &offset))
+		if (index == j)
+			return item->base + (uint64_t) zigzag_decode(offset);
+	return item->base + bitpack_get(item->packed, item->packed_size, j, item->width);
+}
+
+CodecStatus
 codec_delta_get_ints(CodecReader *reader, uint32_t n, int64_t *values)
 {
 	uint64_t   *x = (uint64_t *) values;	/* same object, unsigned view */
 	uint8_t		order;
-	uint64_t	period = 0;
+	uint32_t	period;
 	uint32_t	filled = 0;
 	uint32_t	i;
+	CodecStatus status;
 
-	if (!codec_read_u8(reader, &order))
-		return CODEC_ERR_TRUNCATED;
-	if (order > DELTA_ORDER_PERIOD)
-		return CODEC_ERR_CORRUPT;
-	if (order == DELTA_ORDER_PERIOD)
-	{
-		if (!codec_read_varint(reader, &period))
-			return CODEC_ERR_TRUNCATED;
-		if (period < 2 || period >= n)
-			return CODEC_ERR_CORRUPT;
-	}
+	status = codec_delta_read_order(reader, n, &order, &period);
+	if (status != CODEC_OK)
+		return status;
 	while (filled < n)
 	{
-		uint64_t	h,
-					len,
-					word;
+		DeltaItem	item;
 
-		if (!codec_read_varint(reader, &h))
-			return CODEC_ERR_TRUNCATED;
-		len = h >> 1;
-		if (len == 0 || len > n - filled)
-			return CODEC_ERR_CORRUPT;
-		if (h & 1)
-		{
-			if (!codec_read_varint(reader, &word))
-				return CODEC_ERR_TRUNCATED;
-			word = (uint64_t) zigzag_decode(word);
-			for (i = 0; i < len; i++)
-				x[filled + i] = word;
-		}
+		status = codec_delta_read_item(reader, n - filled, &item);
+		if (status != CODEC_OK)
+			return status;
+		if (item.is_run)
+			for (i = 0; i < item.len; i++)
+				x[filled + i] = item.base;
 		else
 		{
-			uint8_t		flags,
-						width,
-						patches;
-			const uint8_t *packed;
-			size_t		size;
+			CodecReader patches;
+			uint8_t		index;
+			uint64_t	offset;
 
-			if (len > DELTA_BLOCK_SIZE)
-				return CODEC_ERR_CORRUPT;
-			if (!codec_read_u8(reader, &flags) || !codec_read_varint(reader, &word))
-				return CODEC_ERR_TRUNCATED;
-			width = flags & 0x7f;
-			if (width > 64)
-				return CODEC_ERR_CORRUPT;
-			size = bitpack_size((uint32_t) len, width);
-			packed = codec_read_bytes(reader, size);
-			if (packed == NULL)
-				return CODEC_ERR_TRUNCATED;
-			bitpack_unpack(packed, size, (uint32_t) len, width, x + filled);
-			word = (uint64_t) zigzag_decode(word);
-			for (i = 0; i < len; i++)
-				x[filled + i] += word;
-			if (flags & 0x80)
-			{
-				int			last = -1;
-				uint8_t		p;
-
-				if (!codec_read_u8(reader, &patches))
-					return CODEC_ERR_TRUNCATED;
-				if (patches == 0 || patches > len)
-					return CODEC_ERR_CORRUPT;
-				for (p = 0; p < patches; p++)
-				{
-					uint8_t		index;
-					uint64_t	offset;
-
-					if (!codec_read_u8(reader, &index) || !codec_read_varint(reader, &offset))
-						return CODEC_ERR_TRUNCATED;
-					if ((int) index <= last || index >= len)
-						return CODEC_ERR_CORRUPT;
-					last = index;
-					x[filled + index] = word + (uint64_t) zigzag_decode(offset);
-				}
-			}
+			bitpack_unpack(item.packed, item.packed_size, item.len, item.width, x + filled);
+			for (i = 0; i < item.len; i++)
+				x[filled + i] += item.base;
+			codec_reader_init(&patches, item.patches, item.patches_size);
+			while (next_patch(&patches, &index, &offset))
+				x[filled + index] = item.base + (uint64_t) zigzag_decode(offset);
 		}
-		filled += (uint32_t) len;
+		filled += item.len;
 	}
 
 	/* undo the deltas: prefix sums, wrapping like the writer */
 	if (order == DELTA_ORDER_PERIOD)
-		for (i = (uint32_t) period; i < n; i++)
+		for (i = period; i < n; i++)
 			x[i] += x[i - period];
 	else
 	{

@@ -1,4 +1,4 @@
-/* fuzz-deps: src/storage/bitpack.c src/storage/codec_buf.c src/storage/codec.c src/storage/codec_bitmap.c src/storage/codec_delta.c src/storage/codec_alp.c src/storage/codec_xor.c src/storage/codec_float_delta.c src/storage/codec_plain.c src/storage/codec_dict.c src/storage/codec_zstd.c */
+/* fuzz-deps: src/storage/bitpack.c src/storage/codec_buf.c src/storage/codec.c src/storage/codec_bitmap.c src/storage/codec_delta.c src/storage/codec_alp.c src/storage/codec_xor.c src/storage/codec_float_delta.c src/storage/codec_plain.c src/storage/codec_dict.c src/storage/codec_zstd.c src/storage/codec_access.c */
 /* fuzz-libs: -lzstd */
 /*
  * fuzz_codecs.c
@@ -11,13 +11,16 @@
  * decoders; 2 a zstd frame whose content is then a whole codec buffer.
  * Checks: no crash, leak or out-of-bounds access on any input; whatever
  * decodes re-encodes, with its own encoding and with the automatic
- * choice, into buffers that decode to the same values bit for bit.
+ * choice, into buffers that decode to the same values bit for bit; single
+ * values (codec_access.h) open only what decodes, and then give every
+ * row's decoded value, whichever order the rows are asked in.
  */
 #include "util/portable.h"
 
 #include <string.h>
 
 #include "storage/codec.h"
+#include "storage/codec_access.h"
 #include "storage/codec_zstd.h"
 
 #define FUZZ_MAX_ROWS 65536
@@ -87,6 +90,61 @@ re_encode(const CodecColumn *column, CodecId id)
 	dl_free(buf);
 }
 
+static uint64_t
+value_bits(CodecAccess *a, const CodecColumn *column, uint32_t row, uint64_t *decoded)
+{
+	uint64_t	u;
+
+	if (column->type == CODEC_TYPE_INT64)
+	{
+		*decoded = (uint64_t) column->ints[row];
+		return (uint64_t) codec_access_int64(a, row);
+	}
+	memcpy(decoded, &column->floats[row], 8);
+	{
+		double		d = codec_access_float8(a, row);
+
+		memcpy(&u, &d, 8);
+	}
+	return u;
+}
+
+/* column: what buf decoded to, or NULL when it did not decode */
+static void
+check_access(const uint8_t *buf, size_t len, CodecType type, bool verify, const CodecColumn *column)
+{
+	CodecAccess *a;
+	CodecStatus status;
+	uint32_t	i,
+				stride;
+	uint64_t	expected;
+
+	status = verify ? codec_access_open(buf, len, type, FUZZ_MAX_ROWS, &a)
+		: codec_access_open_unverified(buf, len, type, FUZZ_MAX_ROWS, &a);
+	if (status != CODEC_OK)
+	{
+		if (a != NULL || (column != NULL && status != CODEC_ERR_NOT_APPLICABLE))
+			__builtin_trap();
+		return;
+	}
+	if (column == NULL || codec_access_count(a) != column->count)
+		__builtin_trap();
+	/* in order, then by residues of a stride taken from the data */
+	for (i = 0; i < column->count; i++)
+		if (value_bits(a, column, i, &expected) != expected)
+			__builtin_trap();
+	stride = 2 + (len > 24 ? buf[len - 1] : 0);
+	for (i = 0; i < column->count; i++)
+	{
+		uint32_t	per = (column->count + stride - 1) / stride;
+		uint32_t	row = (i % per) * stride + i / per;
+
+		if (row < column->count && value_bits(a, column, row, &expected) != expected)
+			__builtin_trap();
+	}
+	codec_access_free(a);
+}
+
 static void
 decode_whole(const uint8_t *buf, size_t len, bool verify)
 {
@@ -103,8 +161,10 @@ decode_whole(const uint8_t *buf, size_t len, bool verify)
 		/* a failed decode leaves nothing allocated */
 		if (column.ints || column.floats || column.bools || column.offsets || column.data)
 			__builtin_trap();
+		check_access(buf, len, header.type, verify, NULL);
 		return;
 	}
+	check_access(buf, len, header.type, verify, &column);
 	re_encode(&column, header.encoding);
 	re_encode(&column, CODEC_AUTO);
 	/* and with a period hint, which makes the writer try order 3 */

@@ -1,4 +1,4 @@
-/* unit-deps: src/storage/bitpack.c src/storage/codec_buf.c src/storage/codec.c src/storage/codec_bitmap.c src/storage/codec_delta.c src/storage/codec_alp.c src/storage/codec_xor.c src/storage/codec_plain.c src/storage/codec_dict.c src/storage/codec_float_delta.c */
+/* unit-deps: src/storage/bitpack.c src/storage/codec_buf.c src/storage/codec.c src/storage/codec_bitmap.c src/storage/codec_delta.c src/storage/codec_alp.c src/storage/codec_xor.c src/storage/codec_plain.c src/storage/codec_dict.c src/storage/codec_float_delta.c src/storage/codec_access.c */
 /*
  * test_codecs.c
  *		The column encodings without a server: bit packing against a
@@ -17,6 +17,8 @@
 #include "storage/codec.h"
 
 #define TAP_RNG_SEED	0x9E3779B97F4A7C15ULL
+#include "storage/codec_access.h"
+
 #include "tap.h"
 
 /* uniform in [0, 1) */
@@ -33,6 +35,92 @@ from_bits(uint64_t u)
 
 	memcpy(&d, &u, 8);
 	return d;
+}
+
+/* ---------- single values (codec_access.h) must equal the whole decode ---------- */
+
+static int	accesses_checked;
+static int	accesses_declined;
+
+/* value row of an access, as the bits of the decoded value */
+static uint64_t
+access_bits(CodecAccess *a, CodecType type, uint32_t row)
+{
+	double		d;
+	uint64_t	u;
+
+	if (type == CODEC_TYPE_INT64)
+		return (uint64_t) codec_access_int64(a, row);
+	d = codec_access_float8(a, row);
+	memcpy(&u, &d, 8);
+	return u;
+}
+
+static uint64_t
+decoded_bits(const CodecColumn *c, uint32_t row)
+{
+	uint64_t	u;
+
+	if (c->type == CODEC_TYPE_INT64)
+		return (uint64_t) c->ints[row];
+	memcpy(&u, &c->floats[row], 8);
+	return u;
+}
+
+/*
+ * Opens an access on a buffer that decoded to decoded: it is either
+ * declined or gives every row's value, read forwards, backwards, by
+ * residue class of a few periods and at random, exactly as decoded.
+ */
+static bool
+access_agrees(const uint8_t *buf, size_t len, const CodecColumn *decoded, bool verify)
+{
+	CodecAccess *a;
+	CodecStatus status;
+	uint32_t	n = decoded->count;
+	uint32_t	i,
+				p;
+	bool		ok = true;
+	static const uint32_t periods[] = {1, 3, 100, 1000};
+
+	status = verify ? codec_access_open(buf, len, decoded->type, n, &a)
+		: codec_access_open_unverified(buf, len, decoded->type, n, &a);
+	if (status == CODEC_ERR_NOT_APPLICABLE)
+	{
+		/* the caller decodes such a buffer whole */
+		accesses_declined++;
+		return true;
+	}
+	if (status != CODEC_OK)
+		return false;
+	accesses_checked++;
+	if (decoded->type != CODEC_TYPE_INT64 && decoded->type != CODEC_TYPE_FLOAT8)
+		ok = false;
+	for (i = 0; ok && i < n; i++)
+		ok = access_bits(a, decoded->type, i) == decoded_bits(decoded, i);
+	for (i = n; ok && i > 0; i--)
+		ok = access_bits(a, decoded->type, i - 1) == decoded_bits(decoded, i - 1);
+	for (p = 0; ok && p < sizeof(periods) / sizeof(periods[0]); p++)
+		for (i = 0; ok && i < n; i++)
+		{
+			/* all of residue 0, then of 1, ... */
+			uint32_t	row = (i % ((n + periods[p] - 1) / periods[p])) * periods[p] +
+				i / ((n + periods[p] - 1) / periods[p]);
+
+			if (row < n)
+				ok = access_bits(a, decoded->type, row) == decoded_bits(decoded, row);
+		}
+	for (i = 0; ok && i < 200 && n > 0; i++)
+	{
+		/* pseudo-random rows of their own, leaving rng()'s sequence alone */
+		uint32_t	row = (uint32_t) (((uint64_t) i * 2654435761u + 12345) % n);
+
+		ok = access_bits(a, decoded->type, row) == decoded_bits(decoded, row);
+	}
+	if (codec_access_count(a) != n)
+		ok = false;
+	codec_access_free(a);
+	return ok;
 }
 
 /* ---------- the decoders must refuse damaged copies of a good buffer ---------- */
@@ -57,11 +145,18 @@ rejects_damage(const uint8_t *buf, size_t len, CodecType type, uint32_t rows)
 
 	for (cut = 0; cut < len; cut += (len > 4096 ? 1 + len / 512 : 1))
 	{
+		CodecAccess *a;
+
 		memcpy(copy, buf, cut);
 		if (codec_decode(copy, cut, type, rows, &c) == CODEC_OK)
 		{
 			ok = false;
 			codec_column_free(&c);
+		}
+		if (codec_access_open(copy, cut, type, rows, &a) == CODEC_OK)
+		{
+			ok = false;
+			codec_access_free(a);
 		}
 	}
 	step = len * 8 > 8192 ? len * 8 / 4096 : 1;
@@ -78,7 +173,20 @@ rejects_damage(const uint8_t *buf, size_t len, CodecType type, uint32_t rows)
 		if (codec_decode_unverified(copy, len, type, rows, &c) == CODEC_OK)
 		{
 			flips_accepted++;
+			if (!access_agrees(copy, len, &c, false))
+				ok = false;
 			codec_column_free(&c);
+		}
+		else
+		{
+			CodecAccess *a;
+
+			/* what the decoder refuses, single values refuse too */
+			if (codec_access_open_unverified(copy, len, type, rows, &a) == CODEC_OK)
+			{
+				ok = false;
+				codec_access_free(a);
+			}
 		}
 	}
 	dl_free(copy);
@@ -177,7 +285,7 @@ round_trip(const CodecColumn *col, const uint8_t *nulls, CodecId id, CodecId *ch
 	*chosen = header.encoding;
 	if (codec_decode(buf, len, col->type, col->count, &out) != CODEC_OK)
 		goto done;
-	if (same_rows(col, nulls, &out))
+	if (same_rows(col, nulls, &out) && access_agrees(buf, len, &out, true))
 		result = len;
 	codec_column_free(&out);
 	if (damage && !rejects_damage(buf, len, col->type, col->count))
@@ -842,6 +950,130 @@ test_hostile(void)
 		   flips_tried, flips_accepted);
 }
 
+
+/*
+ * Single values: which buffers an access opens, that it agrees with the
+ * decoder, and that one series of a time-major column costs one pass over
+ * that series' differences.
+ */
+static CodecStatus
+open_encoded(const CodecColumn *col, CodecId id, CodecColumn *decoded, CodecAccess **a)
+{
+	uint8_t    *buf;
+	size_t		len;
+	CodecStatus status;
+
+	*a = NULL;
+	memset(decoded, 0, sizeof(*decoded));
+	if (codec_encode_column(col, id, &buf, &len) != CODEC_OK)
+		return CODEC_ERR_CORRUPT;
+	if (codec_decode(buf, len, col->type, col->count, decoded) != CODEC_OK ||
+		!access_agrees(buf, len, decoded, true))
+		status = CODEC_ERR_CORRUPT;
+	else
+		status = codec_access_open(buf, len, col->type, col->count, a);
+	/* the access keeps pointers into buf: this test leaks it on purpose */
+	if (*a == NULL)
+		dl_free(buf);
+	return status;
+}
+
+static void
+test_access(void)
+{
+	uint32_t	n = 50000,
+				i;
+	double	   *v = dl_alloc(sizeof(double) * n);
+	int64_t    *w = dl_alloc(sizeof(int64_t) * n);
+	uint8_t    *nulls = dl_alloc0(n);
+	double		walk[1000];
+	CodecColumn c,
+				d;
+	CodecAccess *a;
+	bool		ok;
+
+	/* 1000 series of 2-decimal walks, time-major, as TSBS's cpu table */
+	for (i = 0; i < 1000; i++)
+		walk[i] = (double) (rng() % 10000) / 100;
+	for (i = 0; i < n; i++)
+	{
+		double	   *x = &walk[i % 1000];
+
+		*x = round((*x + rng_unit() * 2 - 1) * 100) / 100;
+		v[i] = *x;
+	}
+	c = float_column(v, n);
+	c.period = 1000;
+	check(open_encoded(&c, CODEC_ALP, &d, &a) == CODEC_OK, "access opens ALP at period 1000");
+	if (a != NULL)
+	{
+		uint64_t	before = codec_access_work(a);
+
+		ok = true;
+		for (i = 17; i < n; i += 1000)
+			ok = ok && memcmp(&(double) {codec_access_float8(a, i)}, &v[i], 8) == 0;
+		check(ok, "one series read alone equals the values written");
+		check(codec_access_work(a) - before == n / 1000,
+			  "one series of 50 rows costs 50 stored values, not 50000");
+		codec_access_free(a);
+	}
+	codec_column_free(&d);
+
+	/* exceptions among them, and float4 widened */
+	v[5017] = from_bits(0x7FF8000000000001ULL);
+	v[17] = 1.0 / 3.0;
+	v[49017] = -0.0;
+	check(open_encoded(&c, CODEC_ALP, &d, &a) == CODEC_OK && d.floats != NULL &&
+		  memcmp(&(double) {codec_access_float8(a, 5017)}, &v[5017], 8) == 0 &&
+		  memcmp(&(double) {codec_access_float8(a, 17)}, &v[17], 8) == 0 &&
+		  memcmp(&(double) {codec_access_float8(a, 49017)}, &v[49017], 8) == 0 &&
+		  codec_access_float8(a, 1017) == v[1017],
+		  "exceptions (a NaN payload, 1/3, -0.0) read back bit for bit");
+	codec_access_free(a);
+	codec_column_free(&d);
+	for (i = 0; i < n; i++)
+		v[i] = (double) (float) v[i];
+	check(open_encoded(&c, CODEC_ALP_FLOAT4, &d, &a) == CODEC_OK,
+		  "access opens alp_float4 at period 1000");
+	codec_access_free(a);
+	codec_column_free(&d);
+
+	/* integers: random values (order 0) open, regular timestamps (order 2) do not */
+	for (i = 0; i < n; i++)
+		w[i] = (int64_t) rng();
+	c = int_column(w, n);
+	check(open_encoded(&c, CODEC_DELTA, &d, &a) == CODEC_OK, "access opens random integers");
+	codec_access_free(a);
+	codec_column_free(&d);
+	for (i = 0; i < n; i++)
+		w[i] = 1700000000000000LL + (int64_t) i * 10000000 + (int64_t) (rng() % 3);
+	c = int_column(w, n);
+	check(open_encoded(&c, CODEC_DELTA, &d, &a) == CODEC_ERR_NOT_APPLICABLE && a == NULL,
+		  "running sums (order 2) are declined: the caller decodes them whole");
+	codec_column_free(&d);
+
+	/* NULLs and other encodings are declined */
+	for (i = 0; i < n; i++)
+		nulls[i] = i % 7 == 0;
+	c = int_column(w, n);
+	c.nulls = nulls;
+	c.null_count = (n + 6) / 7;
+	check(open_encoded(&c, CODEC_DELTA, &d, &a) == CODEC_ERR_NOT_APPLICABLE,
+		  "a column with NULLs is declined");
+	codec_column_free(&d);
+	c = float_column(v, n);
+	check(open_encoded(&c, CODEC_XOR, &d, &a) == CODEC_ERR_NOT_APPLICABLE,
+		  "xor is declined");
+	codec_column_free(&d);
+
+	printf("# %d buffers read by single values and checked against the decoder, %d declined\n",
+		   accesses_checked, accesses_declined);
+	check(accesses_checked > 100, "the round trips above read over 100 buffers by single values");
+	dl_free(v);
+	dl_free(w);
+	dl_free(nulls);
+}
+
 int
 main(void)
 {
@@ -852,6 +1084,7 @@ main(void)
 	test_bytes();
 	test_bool();
 	test_hostile();
+	test_access();
 	printf("1..%d\n", test_number);
 	return failures ? 1 : 0;
 }
