@@ -278,9 +278,14 @@ psql_demo -q -c "DELETE FROM metrics_columnar WHERE time < (SELECT min(time) FRO
 show "retention: the oldest day deleted, plain VACUUM freed its row groups; new row groups reuse their pages" \
 	"SELECT count(*) AS free_extents, sum(blocks) AS free_pages, pg_size_pretty(sum(blocks) * 8192) AS free_space
 	   FROM datalayer.columnar_free_space('metrics_columnar')"
+DATA_BEFORE=$(psql_demo -At -c "SELECT sum(data_bytes) FROM datalayer.columnar_row_groups('metrics_columnar')")
+psql_demo -q -c "DELETE FROM metrics_columnar WHERE host <= 'host-007'" -c "VACUUM metrics_columnar"
+show "seven hosts deleted: plain VACUUM wrote their row groups again without the deleted rows' values" \
+	"SELECT count(*) AS row_groups, sum(deleted_rows) AS deleted_rows, sum(dropped_rows) AS values_dropped,
+	        pg_size_pretty($DATA_BEFORE::bigint) AS data_before, pg_size_pretty(sum(data_bytes)) AS data_after
+	   FROM datalayer.columnar_row_groups('metrics_columnar')"
 show "compaction: rows written in (host, time) order, deleted rows dropped, small row groups merged" \
-	"DELETE FROM metrics_columnar WHERE host = 'host-001';
-	 SELECT datalayer.columnar_set('metrics_columnar', sort_by => '{host,time}');
+	"SELECT datalayer.columnar_set('metrics_columnar', sort_by => '{host,time}');
 	 SELECT * FROM datalayer.columnar_compact('metrics_columnar')"
 psql_demo -q -c "DROP TABLE metrics_heap"
 cat <<MSG

@@ -80,6 +80,7 @@ typedef struct ColumnarRowGroup
 	uint32		row_count;
 	uint64		first_block;
 	uint64		data_length;
+	uint32		dropped_rows;	/* deleted rows whose values VACUUM dropped (now NULLs) */
 	int			natts;
 	ColumnarChunkMeta *columns;	/* natts entries */
 } ColumnarRowGroup;
@@ -114,6 +115,7 @@ extern ItemPointerData columnar_insert_reservation(uint64 storage_id, uint64 fir
 												   uint32 count, int natts, CommandId cid);
 extern void columnar_update_row_group(uint64 storage_id, ItemPointer tid,
 									  const ColumnarRowGroup *rg, CommandId cid);
+extern void columnar_replace_row_group(uint64 storage_id, const ColumnarRowGroup *rg);
 extern void columnar_delete_storage(uint64 storage_id);
 extern void columnar_delete_catalog_rows(const char *name, uint64 storage_id, uint64 from,
 										 uint64 to);
@@ -132,7 +134,8 @@ typedef struct ColumnarDeletedSet
 extern ColumnarDeletedSet *columnar_load_deleted(uint64 storage_id, Snapshot snapshot);
 extern ColumnarDeletedSet *columnar_load_deleted_range(uint64 storage_id, uint64 first,
 													   uint64 count, Snapshot snapshot);
-extern ColumnarDeletedSet *columnar_load_dead(uint64 storage_id, TransactionId horizon);
+extern ColumnarDeletedSet *columnar_load_dead(uint64 storage_id, TransactionId horizon,
+											  Snapshot snapshot);
 extern bool columnar_deleted_contains(const ColumnarDeletedSet *set, uint64 row);
 extern int	columnar_deleted_in_range(const ColumnarDeletedSet *set, uint64 first, uint64 count);
 extern bool columnar_row_deleted(uint64 storage_id, uint64 row, Snapshot snapshot);
@@ -172,11 +175,15 @@ typedef struct ColumnarFreeExtent
 
 extern uint32 columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead,
 										uint64 *rows_freed, uint64 *blocks_freed);
+extern uint32 columnar_drop_dead_rows(Relation rel, const ColumnarDeletedSet *dead,
+									  uint64 *rows_dropped, uint64 *blocks_freed);
 extern BlockNumber columnar_take_free_extent(Relation rel, BlockNumber nblocks);
 extern List *columnar_free_extents(Relation rel);
 
 /* columnar_writer.c: buffered inserts */
 extern void columnar_writer_insert(Relation rel, TupleTableSlot *slot, CommandId cid);
+extern uint64 columnar_rewrite_row_group(Relation rel, const ColumnarRowGroup *rg,
+										 const ColumnarDeletedSet *dead);
 extern void columnar_flush_pending(Relation rel);
 extern void columnar_flush_pending_row(Relation rel, uint64 row);
 extern void columnar_discard_pending(Relation rel);

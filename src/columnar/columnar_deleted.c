@@ -61,11 +61,15 @@ columnar_load_deleted_range(uint64 storage_id, uint64 first, uint64 count, Snaps
  * entries.
  */
 ColumnarDeletedSet *
-columnar_load_dead(uint64 storage_id, TransactionId horizon)
+columnar_load_dead(uint64 storage_id, TransactionId horizon, Snapshot snapshot)
 {
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	ColumnarDeletedSet *set = load_markers(storage_id, 0, 0, snapshot, horizon);
+	ColumnarDeletedSet *set;
 
+	/* the markers of committed deleters: by default, as the latest snapshot sees them */
+	if (snapshot != NULL)
+		return load_markers(storage_id, 0, 0, snapshot, horizon);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	set = load_markers(storage_id, 0, 0, snapshot, horizon);
 	UnregisterSnapshot(snapshot);
 	return set;
 }

@@ -20,6 +20,9 @@
  * its redo changes no page and only cancels the standby queries whose
  * snapshots predate that xid, which is exactly the conflict needed here.
  *
+ * VACUUM also writes row groups again without the values of their dead
+ * rows (columnar_drop_dead_rows) and frees their old pages the same way.
+ *
  * Writers choose an extent with a dirty snapshot and claim it by deleting
  * its row without waiting: an extent another writer is claiming is skipped,
  * and an aborted writer's claim rolls back with the rest of its work, the
@@ -133,6 +136,17 @@ leave_lazy_vacuum_state(void)
 	LWLockRelease(ProcArrayLock);
 }
 
+/* the row groups of a file as the latest snapshot sees them */
+static List *
+latest_groups(Relation rel, uint64 storage_id)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	List	   *groups = columnar_load_row_groups(rel, storage_id, snapshot);
+
+	UnregisterSnapshot(snapshot);
+	return groups;
+}
+
 /*
  * VACUUM, after removing the index entries of the rows in dead: frees every
  * row group all of whose rows are in dead.  Returns how many it freed.
@@ -142,7 +156,6 @@ columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead, uint64 *
 						  uint64 *blocks_freed)
 {
 	uint64		storage_id = columnar_storage_id(rel);
-	Snapshot	snapshot;
 	List	   *groups;
 	FreeExtent *extents;
 	ColumnarRowGroup **freeing;
@@ -154,9 +167,7 @@ columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead, uint64 *
 	*blocks_freed = 0;
 	if (dead->count == 0)
 		return 0;
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	groups = columnar_load_row_groups(rel, storage_id, snapshot);
-	UnregisterSnapshot(snapshot);
+	groups = latest_groups(rel, storage_id);
 	extents = palloc(sizeof(FreeExtent) * Max(list_length(groups), 1));
 	freeing = palloc(sizeof(ColumnarRowGroup *) * Max(list_length(groups), 1));
 	foreach(lc, groups)
@@ -214,6 +225,70 @@ columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead, uint64 *
 	pfree(extents);
 	pfree(freeing);
 	return (uint32) nextents;
+}
+
+/*
+ * VACUUM, after columnar_free_dead_groups: the values of deleted rows in
+ * row groups that keep live rows.  Rows cannot move (a TID is a position),
+ * but a group can be written again with its dead rows as NULLs in every
+ * column, which costs next to nothing once encoded; their markers stay, so
+ * they stay deleted.  A group is rewritten when at least an eighth of its
+ * rows have died since its values were last dropped (dropped_rows), so a
+ * later VACUUM does not rewrite it again for the same rows.  Its catalog
+ * row is updated, not overwritten: snapshots older than this VACUUM keep
+ * reading the old version and its pages, which are freed with this
+ * transaction's xid like a freed group's.  Returns the groups rewritten.
+ */
+uint32
+columnar_drop_dead_rows(Relation rel, const ColumnarDeletedSet *dead, uint64 *rows_dropped,
+						uint64 *blocks_freed)
+{
+	uint64		storage_id = columnar_storage_id(rel);
+	List	   *groups;
+	ListCell   *lc;
+	Oid			catalog = columnar_catalog_relid("columnar_free_extent");
+	Relation	crel = NULL;
+	Relation	irel = NULL;
+	FullTransactionId me = InvalidFullTransactionId;
+	uint32		rewritten = 0;
+
+	*rows_dropped = 0;
+	*blocks_freed = 0;
+	if (dead->count == 0)
+		return 0;
+	groups = latest_groups(rel, storage_id);
+	foreach(lc, groups)
+	{
+		ColumnarRowGroup *rg = lfirst(lc);
+		uint32		ndead = (uint32) columnar_deleted_in_range(dead, rg->first_row, rg->row_count);
+		uint64		old_first = rg->first_block;
+		uint64		old_blocks = group_blocks(rg);
+
+		if (ndead >= rg->row_count || ndead <= rg->dropped_rows ||
+			(uint64) (ndead - rg->dropped_rows) * 8 < rg->row_count)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		if (crel == NULL)
+		{
+			if (MyProc->statusFlags & PROC_IN_VACUUM)
+				leave_lazy_vacuum_state();
+			me = GetTopFullTransactionId();
+			crel = table_open(catalog, RowExclusiveLock);
+			irel = index_open(columnar_catalog_index(catalog), RowExclusiveLock);
+		}
+		columnar_rewrite_row_group(rel, rg, dead);
+		insert_extent(crel, irel, storage_id, old_first, old_blocks, me);
+		*rows_dropped += ndead - rg->dropped_rows;
+		*blocks_freed += old_blocks;
+		rewritten++;
+	}
+	if (crel != NULL)
+	{
+		index_close(irel, RowExclusiveLock);
+		table_close(crel, RowExclusiveLock);
+		CommandCounterIncrement();
+	}
+	return rewritten;
 }
 
 /*

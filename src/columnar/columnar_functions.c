@@ -443,14 +443,15 @@ columnar_row_groups(PG_FUNCTION_ARGS)
 	foreach(lc, groups)
 	{
 		ColumnarRowGroup *rg = lfirst(lc);
-		Datum		values[5];
-		bool		nulls[5] = {0};
+		Datum		values[6];
+		bool		nulls[6] = {0};
 
 		values[0] = Int64GetDatum((int64) rg->first_row);
 		values[1] = Int32GetDatum((int32) rg->row_count);
 		values[2] = Int64GetDatum(columnar_deleted_in_range(deleted, rg->first_row, rg->row_count));
 		values[3] = Int64GetDatum((int64) rg->first_block);
 		values[4] = Int64GetDatum((int64) rg->data_length);
+		values[5] = Int32GetDatum((int32) rg->dropped_rows);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	relation_close(rel, AccessShareLock);

@@ -41,7 +41,7 @@
 
 #include "columnar/columnar.h"
 
-#define Natts_row_group 6
+#define Natts_row_group 7
 #define Natts_deleted 2
 
 /*
@@ -283,6 +283,7 @@ row_group_from_tuple(Relation rel, HeapTuple tup, TupleDesc desc)
 	rg->row_count = (uint32) DatumGetInt32(values[2]);
 	rg->first_block = (uint64) DatumGetInt64(values[3]);
 	rg->data_length = (uint64) DatumGetInt64(values[4]);
+	rg->dropped_rows = (uint32) DatumGetInt32(values[6]);
 	if (rg->first_block != 0)
 		columnar_meta_deserialize(rel, rg, DatumGetByteaPP(values[5]));
 	return rg;
@@ -430,6 +431,7 @@ row_group_tuple(Relation crel, uint64 storage_id, const ColumnarRowGroup *rg)
 	values[3] = Int64GetDatum((int64) rg->first_block);
 	values[4] = Int64GetDatum((int64) rg->data_length);
 	values[5] = PointerGetDatum(columnar_meta_serialize(rg));
+	values[6] = Int32GetDatum((int32) rg->dropped_rows);
 	return heap_form_tuple(RelationGetDescr(crel), values, nulls);
 }
 
@@ -492,6 +494,41 @@ columnar_update_row_group(uint64 storage_id, ItemPointer tid, const ColumnarRowG
 
 	tup->t_self = *tid;
 	heap_inplace_update(crel, tup);
+	table_close(crel, RowExclusiveLock);
+	heap_freetuple(tup);
+}
+
+/*
+ * Points the committed catalog row of rg's group at rg's new data, by an
+ * ordinary update: snapshots taken before this transaction commits keep
+ * reading the old version, and with it the old pages (VACUUM frees them
+ * with its transaction id, columnar_freespace.c).
+ */
+void
+columnar_replace_row_group(uint64 storage_id, const ColumnarRowGroup *rg)
+{
+	Oid			catalog = columnar_catalog_relid("columnar_row_group");
+	Relation	crel = table_open(catalog, RowExclusiveLock);
+	Relation	irel = index_open(columnar_catalog_index(catalog), RowExclusiveLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	old;
+	HeapTuple	tup;
+
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) rg->first_row));
+	scan = systable_beginscan(crel, columnar_catalog_index(catalog), true, NULL, 2, keys);
+	old = systable_getnext(scan);
+	if (old == NULL)
+		elog(ERROR, "columnar row group at row " UINT64_FORMAT " of storage " UINT64_FORMAT " not found",
+			 rg->first_row, storage_id);
+	tup = row_group_tuple(crel, storage_id, rg);
+	simple_heap_update(crel, &old->t_self, tup);
+	/* the key is the same: a HOT update needs no new index entry */
+	if (!HeapTupleIsHeapOnly(tup))
+		index_row_group(crel, irel, tup, storage_id, rg->first_row);
+	systable_endscan(scan);
+	index_close(irel, RowExclusiveLock);
 	table_close(crel, RowExclusiveLock);
 	heap_freetuple(tup);
 }

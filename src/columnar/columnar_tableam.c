@@ -1214,7 +1214,7 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccess
 	bool		entries_removed = !rel->rd_rel->relhasindex;
 
 	columnar_flush_pending(rel);
-	dead = columnar_load_dead(columnar_storage_id(rel), GetOldestNonRemovableTransactionId(rel));
+	dead = columnar_load_dead(columnar_storage_id(rel), GetOldestNonRemovableTransactionId(rel), NULL);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	groups = columnar_load_row_groups(rel, columnar_storage_id(rel), snapshot);
 	deleted = columnar_load_deleted(columnar_storage_id(rel), snapshot);
@@ -1238,6 +1238,11 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params, BufferAccess
 		if (freed > 0)
 			ereport((params->options & VACOPT_VERBOSE) ? INFO : DEBUG2,
 					(errmsg("columnar table \"%s\": %u row groups of " UINT64_FORMAT " deleted rows freed, " UINT64_FORMAT " pages to reuse",
+							RelationGetRelationName(rel), freed, rows_freed, blocks_freed)));
+		freed = columnar_drop_dead_rows(rel, dead, &rows_freed, &blocks_freed);
+		if (freed > 0)
+			ereport((params->options & VACOPT_VERBOSE) ? INFO : DEBUG2,
+					(errmsg("columnar table \"%s\": %u row groups written again without the values of " UINT64_FORMAT " deleted rows, " UINT64_FORMAT " pages to reuse",
 							RelationGetRelationName(rel), freed, rows_freed, blocks_freed)));
 	}
 	vac_update_relstats(rel, pages, Max(tuples, 0), 0, rel->rd_rel->relhasindex,
@@ -1342,6 +1347,7 @@ columnar_index_build_range_scan(Relation table_rel, Relation index_rel, struct I
 	double		tuples = 0;
 	Snapshot	snapshot = NULL;
 	bool		own_scan = sscan == NULL;
+	ColumnarDeletedSet *gone;
 
 	if (index_info->ii_Concurrent)
 		ereport(ERROR,
@@ -1372,8 +1378,14 @@ columnar_index_build_range_scan(Relation table_rel, Relation index_rel, struct I
 		scan = (ColumnarScanDesc) sscan;
 		scan->deleted_any = columnar_load_deleted(scan->storage_id, markers_snapshot(NULL));
 	}
-	/* read deleted rows too, and tell the index which are dead */
+	/*
+	 * Read deleted rows too, and tell the index which are dead; rows that
+	 * every snapshot sees deleted are left out, as heap leaves out its dead
+	 * tuples (VACUUM may have dropped their values already).
+	 */
 	scan->deleted = NULL;
+	gone = columnar_load_dead(scan->storage_id, GetOldestNonRemovableTransactionId(table_rel),
+							  own_scan ? snapshot : markers_snapshot(NULL));
 
 	while (columnar_read_next(scan, slot))
 	{
@@ -1381,6 +1393,8 @@ columnar_index_build_range_scan(Relation table_rel, Relation index_rel, struct I
 		bool		alive = !columnar_deleted_contains(scan->deleted_any, row);
 
 		CHECK_FOR_INTERRUPTS();
+		if (!alive && columnar_deleted_contains(gone, row))
+			continue;
 		MemoryContextReset(econtext->ecxt_per_tuple_memory);
 		if (predicate != NULL && !ExecQual(predicate, econtext))
 			continue;

@@ -55,6 +55,9 @@ typedef struct WriteBuffer
 	uint32		count;			/* rows buffered */
 	uint32		next_reservation;
 	ItemPointerData catalog_tid;	/* of the reservation's catalog row */
+	bool		rewrite;		/* VACUUM: the rows replace a committed group's */
+	uint32		dropped_rows;	/* rewrite: deleted rows written as NULLs */
+	uint64		written_block;	/* where the last flush wrote its data */
 	uint8	   *chosen;			/* per column: the encoding the last full group chose */
 	bool	   *raw_chosen;		/* per column: the last full group kept it without zstd */
 	/* scratch arrays for encoding, reused by every flush (no page faults per group) */
@@ -99,8 +102,9 @@ find_buffer(Relation rel, SubTransactionId subxid)
 	return NULL;
 }
 
+/* a buffer of at least capacity rows (0: the table's row group size) */
 static WriteBuffer *
-new_buffer(Relation rel, SubTransactionId subxid)
+new_buffer(Relation rel, SubTransactionId subxid, uint32 capacity)
 {
 	MemoryContext old;
 	WriteBuffer *wb;
@@ -116,6 +120,8 @@ new_buffer(Relation rel, SubTransactionId subxid)
 	wb->subxid = subxid;
 	wb->natts = RelationGetDescr(rel)->natts;
 	wb->opts = columnar_get_options(RelationGetRelid(rel));
+	if (capacity > (uint32) wb->opts.row_group_size)
+		wb->opts.row_group_size = (int) capacity;
 	wb->storage_id = columnar_read_metapage(rel).storage_id;
 	wb->next_reservation = FIRST_RESERVATION;
 	wb->ctx = AllocSetContextCreate(writer_context, "columnar write buffer", ALLOCSET_DEFAULT_SIZES);
@@ -217,7 +223,7 @@ columnar_writer_insert(Relation rel, TupleTableSlot *slot, CommandId cid)
 						   RelationGetDescr(rel)->natts)));
 	slot_getallattrs(slot);
 	if (wb == NULL)
-		wb = new_buffer(rel, subxid);
+		wb = new_buffer(rel, subxid, 0);
 	if (wb->count > 0 && wb->cid != cid)
 		flush_buffer(wb);
 	if (wb->count == (uint32) wb->opts.row_group_size)
@@ -608,7 +614,12 @@ flush_buffer(WriteBuffer *wb)
 	}
 	rg.data_length = total;
 	rg.first_block = columnar_write_data(rel, data, Max(total, 1));
-	columnar_update_row_group(wb->storage_id, &wb->catalog_tid, &rg, wb->cid);
+	rg.dropped_rows = wb->dropped_rows;
+	wb->written_block = rg.first_block;
+	if (wb->rewrite)
+		columnar_replace_row_group(wb->storage_id, &rg);
+	else
+		columnar_update_row_group(wb->storage_id, &wb->catalog_tid, &rg, wb->cid);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(flush_ctx);
@@ -617,6 +628,64 @@ flush_buffer(WriteBuffer *wb)
 	if (wb->count == (uint32) wb->opts.row_group_size)
 		wb->groups_written++;
 	empty_buffer(wb);
+}
+
+/*
+ * VACUUM: writes the rows of rg again, those in dead (deleted for every
+ * snapshot) as NULLs in every column, and points rg's catalog row at the
+ * new data.  Row numbers stay, so TIDs and markers still hold; the dead
+ * rows' values are gone from the new data.  Returns the first block of
+ * the new data; the old pages are the caller's to free.
+ */
+uint64
+columnar_rewrite_row_group(Relation rel, const ColumnarRowGroup *rg, const ColumnarDeletedSet *dead)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext, "columnar rewrite",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(ctx);
+	ColumnarDecoded dec = {0};
+	BlockNumber nblocks = 0;
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+	WriteBuffer *wb = new_buffer(rel, GetCurrentSubTransactionId(), rg->row_count);
+	uint64		first_block;
+	uint32		i;
+
+	/* a private buffer: not one the transaction's inserts would find */
+	buffers = list_delete_ptr(buffers, wb);
+	wb->rewrite = true;
+	wb->first_row = rg->first_row;
+	wb->reserved = rg->row_count;
+	wb->cid = GetCurrentCommandId(true);
+
+	columnar_decoded_reset(&dec, ctx, desc->natts);
+	columnar_decode_columns(rel, rg, NULL, &dec, &nblocks);
+	for (i = 0; i < rg->row_count; i++)
+	{
+		bool		dropped = columnar_deleted_contains(dead, rg->first_row + i);
+
+		CHECK_FOR_INTERRUPTS();
+		ExecClearTuple(slot);
+		for (int a = 0; a < desc->natts; a++)
+		{
+			slot->tts_values[a] = dropped ? (Datum) 0 : dec.values[a][i];
+			slot->tts_isnull[a] = dropped || (dec.nulls[a] != NULL && dec.nulls[a][i]);
+		}
+		ExecStoreVirtualTuple(slot);
+		copy_row(wb, slot, desc);
+		wb->count++;
+		if (dropped)
+			wb->dropped_rows++;
+	}
+	flush_buffer(wb);
+	first_block = wb->written_block;
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(wb->ctx);
+	MemoryContextDelete(wb->rows_ctx);
+	pfree(wb);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(ctx);
+	return first_block;
 }
 
 /* flushes the buffers of rel that this subtransaction may flush */

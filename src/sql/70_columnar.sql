@@ -26,12 +26,13 @@ CREATE TABLE datalayer.columnar_row_group (
     first_block bigint NOT NULL,
     data_length bigint NOT NULL,
     column_meta bytea NOT NULL,
+    dropped_rows integer NOT NULL DEFAULT 0,
     PRIMARY KEY (storage_id, first_row)
 );
 -- stored inline and uncompressed: a writer's reservation is overwritten in place
 ALTER TABLE datalayer.columnar_row_group ALTER COLUMN column_meta SET STORAGE PLAIN;
 COMMENT ON TABLE datalayer.columnar_row_group IS
-    'one row per row group of a columnar table: rows first_row .. first_row + row_count - 1, stored from first_block; column_meta holds each column''s encoding, sizes, NULL count and min/max';
+    'one row per row group of a columnar table: rows first_row .. first_row + row_count - 1, stored from first_block; column_meta holds each column''s encoding, sizes, NULL count and min/max; dropped_rows counts the deleted rows whose values a VACUUM has dropped (stored as NULLs)';
 
 CREATE TABLE datalayer.columnar_deleted (
     storage_id  bigint NOT NULL,
@@ -95,7 +96,7 @@ COMMENT ON FUNCTION datalayer.columnar_stats(regclass) IS
 
 CREATE FUNCTION datalayer.columnar_row_groups(rel regclass,
     OUT first_row bigint, OUT row_count integer, OUT deleted_rows bigint,
-    OUT first_block bigint, OUT data_bytes bigint)
+    OUT first_block bigint, OUT data_bytes bigint, OUT dropped_rows integer)
     RETURNS SETOF record AS 'MODULE_PATHNAME', 'columnar_row_groups' LANGUAGE C STRICT STABLE;
 
 CREATE FUNCTION datalayer.columnar_free_space(rel regclass,
