@@ -534,6 +534,7 @@ SELECT first_row, deleted_rows, dropped_rows FROM datalayer.columnar_row_groups(
 -- the md5 strings of a third of the rows are gone from the first two groups
 SELECT first_row, round(g.data_bytes::numeric / b.data_bytes, 1) AS bytes_kept
 FROM datalayer.columnar_row_groups('col_drop') g JOIN drop_before b USING (first_row) ORDER BY 1;
+-- the two groups' old pages, next to each other: one extent
 SELECT count(*) AS extents FROM datalayer.columnar_free_space('col_drop');
 SELECT pg_temp.drop_same() AS differences;
 SET enable_seqscan = off;

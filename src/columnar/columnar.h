@@ -182,8 +182,8 @@ extern List *columnar_free_extents(Relation rel);
 
 /* columnar_writer.c: buffered inserts */
 extern void columnar_writer_insert(Relation rel, TupleTableSlot *slot, CommandId cid);
-extern uint64 columnar_rewrite_row_group(Relation rel, const ColumnarRowGroup *rg,
-										 const ColumnarDeletedSet *dead);
+extern void columnar_rewrite_row_group(Relation rel, const ColumnarRowGroup *rg,
+									   const ColumnarDeletedSet *dead);
 extern void columnar_flush_pending(Relation rel);
 extern void columnar_flush_pending_row(Relation rel, uint64 row);
 extern void columnar_discard_pending(Relation rel);
@@ -199,7 +199,6 @@ typedef struct ColumnarDecoded
 	Datum	  **values;			/* per column: count values, or NULL */
 	bool	  **nulls;			/* per column: count flags, or NULL when none */
 	struct CodecAccess **access;	/* per column: single values, or NULL */
-	bool	   *whole;			/* per column: single values declined, decode whole */
 	MemoryContext ctx;
 } ColumnarDecoded;
 

@@ -147,6 +147,46 @@ latest_groups(Relation rel, uint64 storage_id)
 	return groups;
 }
 
+/* VACUUM's transaction id, taken as an ordinary transaction's */
+static FullTransactionId
+vacuum_xid(void)
+{
+	if (MyProc->statusFlags & PROC_IN_VACUUM)
+		leave_lazy_vacuum_state();
+	return GetTopFullTransactionId();
+}
+
+/*
+ * Records the n extents of pages that transaction me freed (neighbouring
+ * ones become one); returns the pages.
+ */
+static uint64
+record_freed(uint64 storage_id, FreeExtent *extents, int n, FullTransactionId me)
+{
+	Oid			catalog = columnar_catalog_relid("columnar_free_extent");
+	Relation	crel = table_open(catalog, RowExclusiveLock);
+	Relation	irel = index_open(columnar_catalog_index(catalog), RowExclusiveLock);
+	uint64		blocks = 0;
+	int			start = 0;
+	int			i;
+
+	qsort(extents, n, sizeof(FreeExtent), compare_first);
+	for (i = 1; i <= n; i++)
+	{
+		if (i < n && extents[i].first == extents[i - 1].first + extents[i - 1].count)
+			continue;
+		insert_extent(crel, irel, storage_id, extents[start].first,
+					  extents[i - 1].first + extents[i - 1].count - extents[start].first, me);
+		start = i;
+	}
+	for (i = 0; i < n; i++)
+		blocks += extents[i].count;
+	index_close(irel, RowExclusiveLock);
+	table_close(crel, RowExclusiveLock);
+	CommandCounterIncrement();
+	return blocks;
+}
+
 /*
  * VACUUM, after removing the index entries of the rows in dead: frees every
  * row group all of whose rows are in dead.  Returns how many it freed.
@@ -185,15 +225,8 @@ columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead, uint64 *
 	}
 	if (nextents > 0)
 	{
-		Oid			catalog = columnar_catalog_relid("columnar_free_extent");
-		Relation	crel;
-		Relation	irel;
-		FullTransactionId me;
-		int			start = 0;
+		FullTransactionId me = vacuum_xid();
 
-		if (MyProc->statusFlags & PROC_IN_VACUUM)
-			leave_lazy_vacuum_state();
-		me = GetTopFullTransactionId();
 		for (i = 0; i < nextents; i++)
 		{
 			uint64		first = freeing[i]->first_row;
@@ -204,23 +237,7 @@ columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead, uint64 *
 										 first + freeing[i]->row_count);
 		}
 
-		/* neighbouring groups become one extent */
-		crel = table_open(catalog, RowExclusiveLock);
-		irel = index_open(columnar_catalog_index(catalog), RowExclusiveLock);
-		qsort(extents, nextents, sizeof(FreeExtent), compare_first);
-		for (i = 1; i <= nextents; i++)
-		{
-			if (i < nextents && extents[i].first == extents[i - 1].first + extents[i - 1].count)
-				continue;
-			insert_extent(crel, irel, storage_id, extents[start].first,
-						  extents[i - 1].first + extents[i - 1].count - extents[start].first, me);
-			start = i;
-		}
-		for (i = 0; i < nextents; i++)
-			*blocks_freed += extents[i].count;
-		index_close(irel, RowExclusiveLock);
-		table_close(crel, RowExclusiveLock);
-		CommandCounterIncrement();
+		*blocks_freed = record_freed(storage_id, extents, nextents, me);
 	}
 	pfree(extents);
 	pfree(freeing);
@@ -237,7 +254,8 @@ columnar_free_dead_groups(Relation rel, const ColumnarDeletedSet *dead, uint64 *
  * later VACUUM does not rewrite it again for the same rows.  Its catalog
  * row is updated, not overwritten: snapshots older than this VACUUM keep
  * reading the old version and its pages, which are freed with this
- * transaction's xid like a freed group's.  Returns the groups rewritten.
+ * transaction's xid like a freed group's (neighbouring ones as one extent).
+ * Returns the groups rewritten.
  */
 uint32
 columnar_drop_dead_rows(Relation rel, const ColumnarDeletedSet *dead, uint64 *rows_dropped,
@@ -246,49 +264,37 @@ columnar_drop_dead_rows(Relation rel, const ColumnarDeletedSet *dead, uint64 *ro
 	uint64		storage_id = columnar_storage_id(rel);
 	List	   *groups;
 	ListCell   *lc;
-	Oid			catalog = columnar_catalog_relid("columnar_free_extent");
-	Relation	crel = NULL;
-	Relation	irel = NULL;
+	FreeExtent *extents;
+	int			nextents = 0;
 	FullTransactionId me = InvalidFullTransactionId;
-	uint32		rewritten = 0;
 
 	*rows_dropped = 0;
 	*blocks_freed = 0;
 	if (dead->count == 0)
 		return 0;
 	groups = latest_groups(rel, storage_id);
+	extents = palloc(sizeof(FreeExtent) * Max(list_length(groups), 1));
 	foreach(lc, groups)
 	{
 		ColumnarRowGroup *rg = lfirst(lc);
 		uint32		ndead = (uint32) columnar_deleted_in_range(dead, rg->first_row, rg->row_count);
-		uint64		old_first = rg->first_block;
-		uint64		old_blocks = group_blocks(rg);
 
 		if (ndead >= rg->row_count || ndead <= rg->dropped_rows ||
 			(uint64) (ndead - rg->dropped_rows) * 8 < rg->row_count)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		if (crel == NULL)
-		{
-			if (MyProc->statusFlags & PROC_IN_VACUUM)
-				leave_lazy_vacuum_state();
-			me = GetTopFullTransactionId();
-			crel = table_open(catalog, RowExclusiveLock);
-			irel = index_open(columnar_catalog_index(catalog), RowExclusiveLock);
-		}
+		if (nextents == 0)
+			me = vacuum_xid();
+		extents[nextents].first = rg->first_block;
+		extents[nextents].count = group_blocks(rg);
+		nextents++;
 		columnar_rewrite_row_group(rel, rg, dead);
-		insert_extent(crel, irel, storage_id, old_first, old_blocks, me);
 		*rows_dropped += ndead - rg->dropped_rows;
-		*blocks_freed += old_blocks;
-		rewritten++;
 	}
-	if (crel != NULL)
-	{
-		index_close(irel, RowExclusiveLock);
-		table_close(crel, RowExclusiveLock);
-		CommandCounterIncrement();
-	}
-	return rewritten;
+	if (nextents > 0)
+		*blocks_freed = record_freed(storage_id, extents, nextents, me);
+	pfree(extents);
+	return (uint32) nextents;
 }
 
 /*

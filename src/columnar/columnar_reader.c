@@ -85,7 +85,6 @@ columnar_decoded_reset(ColumnarDecoded *dec, MemoryContext parent, int natts)
 	dec->values = MemoryContextAllocZero(dec->ctx, sizeof(Datum *) * Max(natts, 1));
 	dec->nulls = MemoryContextAllocZero(dec->ctx, sizeof(bool *) * Max(natts, 1));
 	dec->access = MemoryContextAllocZero(dec->ctx, sizeof(CodecAccess *) * Max(natts, 1));
-	dec->whole = MemoryContextAllocZero(dec->ctx, sizeof(bool) * Max(natts, 1));
 }
 
 static void
@@ -404,9 +403,10 @@ columnar_decode_columns(Relation rel, const ColumnarRowGroup *rg, const Bitmapse
  * each row costs the stored differences of its series.  Once the values
  * read that way add up to the column's row count, the column is decoded
  * whole after all, so reading most of a group never costs more than about
- * twice a whole decode.
+ * twice a whole decode.  Opens column a for single values, or decodes it
+ * whole when it cannot be read that way but its bytes are already read.
  */
-static bool
+static void
 open_access(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *dec,
 			BlockNumber *nblocks_cache)
 {
@@ -420,7 +420,7 @@ open_access(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *de
 
 	if (!column_stored(rel, rg, a) || rg->columns[a].null_count != 0 ||
 		(kind != COLUMNAR_KIND_INT && kind != COLUMNAR_KIND_FLOAT8 && kind != COLUMNAR_KIND_FLOAT4))
-		return false;
+		return;					/* the caller decodes it whole */
 	raw = load_raw(rel, rg, a, dec->ctx, nblocks_cache, &raw_len);
 	old = MemoryContextSwitchTo(dec->ctx);
 	status = codec_access_open(raw, raw_len, codec_type_of(kind), rg->row_count, &access);
@@ -429,14 +429,13 @@ open_access(Relation rel, const ColumnarRowGroup *rg, int a, ColumnarDecoded *de
 	{
 		/* the bytes are here: decode them whole right away */
 		decode_raw(rel, rg, a, raw, raw_len, dec);
-		return false;
+		return;
 	}
 	if (status != CODEC_OK)
 		column_corrupt(rel, rg, a + 1, codec_status_message(status));
 	if (codec_access_count(access) != rg->row_count)
 		column_corrupt(rel, rg, a + 1, "Its row or NULL count differs from the row group's.");
 	dec->access[a] = access;
-	return true;
 }
 
 void
@@ -448,16 +447,15 @@ columnar_read_value(Relation rel, const ColumnarRowGroup *rg, int a, uint32 pos,
 	start_group(rel, rg, dec);
 	if (a < 0 || a >= dec->natts || pos >= rg->row_count)
 		elog(ERROR, "columnar value %d of row %u out of range", a + 1, pos);
-	if (!dec->loaded[a] && !dec->whole[a] && dec->access[a] == NULL &&
-		!open_access(rel, rg, a, dec, nblocks_cache))
-		dec->whole[a] = true;
+	/* neither decoded nor open: the first value asked for (each call leaves one or the other) */
+	if (!dec->loaded[a] && dec->access[a] == NULL)
+		open_access(rel, rg, a, dec, nblocks_cache);
 	access = dec->access[a];
 	if (access != NULL && codec_access_work(access) > codec_access_count(access))
 	{
 		/* single values have cost a whole decode already */
 		codec_access_free(access);
 		dec->access[a] = access = NULL;
-		dec->whole[a] = true;
 	}
 	if (access != NULL)
 	{

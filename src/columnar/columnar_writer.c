@@ -57,7 +57,6 @@ typedef struct WriteBuffer
 	ItemPointerData catalog_tid;	/* of the reservation's catalog row */
 	bool		rewrite;		/* VACUUM: the rows replace a committed group's */
 	uint32		dropped_rows;	/* rewrite: deleted rows written as NULLs */
-	uint64		written_block;	/* where the last flush wrote its data */
 	uint8	   *chosen;			/* per column: the encoding the last full group chose */
 	bool	   *raw_chosen;		/* per column: the last full group kept it without zstd */
 	/* scratch arrays for encoding, reused by every flush (no page faults per group) */
@@ -615,7 +614,6 @@ flush_buffer(WriteBuffer *wb)
 	rg.data_length = total;
 	rg.first_block = columnar_write_data(rel, data, Max(total, 1));
 	rg.dropped_rows = wb->dropped_rows;
-	wb->written_block = rg.first_block;
 	if (wb->rewrite)
 		columnar_replace_row_group(wb->storage_id, &rg);
 	else
@@ -634,10 +632,10 @@ flush_buffer(WriteBuffer *wb)
  * VACUUM: writes the rows of rg again, those in dead (deleted for every
  * snapshot) as NULLs in every column, and points rg's catalog row at the
  * new data.  Row numbers stay, so TIDs and markers still hold; the dead
- * rows' values are gone from the new data.  Returns the first block of
- * the new data; the old pages are the caller's to free.
+ * rows' values are gone from the new data.  The old pages are the
+ * caller's to free.
  */
-uint64
+void
 columnar_rewrite_row_group(Relation rel, const ColumnarRowGroup *rg, const ColumnarDeletedSet *dead)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -648,7 +646,6 @@ columnar_rewrite_row_group(Relation rel, const ColumnarRowGroup *rg, const Colum
 	BlockNumber nblocks = 0;
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
 	WriteBuffer *wb = new_buffer(rel, GetCurrentSubTransactionId(), rg->row_count);
-	uint64		first_block;
 	uint32		i;
 
 	/* a private buffer: not one the transaction's inserts would find */
@@ -678,14 +675,12 @@ columnar_rewrite_row_group(Relation rel, const ColumnarRowGroup *rg, const Colum
 			wb->dropped_rows++;
 	}
 	flush_buffer(wb);
-	first_block = wb->written_block;
 	ExecDropSingleTupleTableSlot(slot);
 	MemoryContextDelete(wb->ctx);
 	MemoryContextDelete(wb->rows_ctx);
 	pfree(wb);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);
-	return first_block;
 }
 
 /* flushes the buffers of rel that this subtransaction may flush */

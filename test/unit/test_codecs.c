@@ -956,26 +956,31 @@ test_hostile(void)
  * decoder, and that one series of a time-major column costs one pass over
  * that series' differences.
  */
+/* *buf, which *a points into, is the caller's to free */
 static CodecStatus
-open_encoded(const CodecColumn *col, CodecId id, CodecColumn *decoded, CodecAccess **a)
+open_encoded(const CodecColumn *col, CodecId id, CodecColumn *decoded, CodecAccess **a,
+			 uint8_t **buf)
 {
-	uint8_t    *buf;
 	size_t		len;
-	CodecStatus status;
 
 	*a = NULL;
+	*buf = NULL;
 	memset(decoded, 0, sizeof(*decoded));
-	if (codec_encode_column(col, id, &buf, &len) != CODEC_OK)
+	if (codec_encode_column(col, id, buf, &len) != CODEC_OK)
 		return CODEC_ERR_CORRUPT;
-	if (codec_decode(buf, len, col->type, col->count, decoded) != CODEC_OK ||
-		!access_agrees(buf, len, decoded, true))
-		status = CODEC_ERR_CORRUPT;
-	else
-		status = codec_access_open(buf, len, col->type, col->count, a);
-	/* the access keeps pointers into buf: this test leaks it on purpose */
-	if (*a == NULL)
-		dl_free(buf);
-	return status;
+	if (codec_decode(*buf, len, col->type, col->count, decoded) != CODEC_OK ||
+		!access_agrees(*buf, len, decoded, true))
+		return CODEC_ERR_CORRUPT;
+	return codec_access_open(*buf, len, col->type, col->count, a);
+}
+
+/* what open_encoded left */
+static void
+close_encoded(CodecColumn *decoded, CodecAccess *a, uint8_t *buf)
+{
+	codec_access_free(a);
+	codec_column_free(decoded);
+	dl_free(buf);
 }
 
 static void
@@ -990,6 +995,7 @@ test_access(void)
 	CodecColumn c,
 				d;
 	CodecAccess *a;
+	uint8_t    *buf;
 	bool		ok;
 
 	/* 1000 series of 2-decimal walks, time-major, as TSBS's cpu table */
@@ -1004,7 +1010,7 @@ test_access(void)
 	}
 	c = float_column(v, n);
 	c.period = 1000;
-	check(open_encoded(&c, CODEC_ALP, &d, &a) == CODEC_OK, "access opens ALP at period 1000");
+	check(open_encoded(&c, CODEC_ALP, &d, &a, &buf) == CODEC_OK, "access opens ALP at period 1000");
 	if (a != NULL)
 	{
 		uint64_t	before = codec_access_work(a);
@@ -1015,42 +1021,38 @@ test_access(void)
 		check(ok, "one series read alone equals the values written");
 		check(codec_access_work(a) - before == n / 1000,
 			  "one series of 50 rows costs 50 stored values, not 50000");
-		codec_access_free(a);
 	}
-	codec_column_free(&d);
+	close_encoded(&d, a, buf);
 
 	/* exceptions among them, and float4 widened */
 	v[5017] = from_bits(0x7FF8000000000001ULL);
 	v[17] = 1.0 / 3.0;
 	v[49017] = -0.0;
-	check(open_encoded(&c, CODEC_ALP, &d, &a) == CODEC_OK && d.floats != NULL &&
+	check(open_encoded(&c, CODEC_ALP, &d, &a, &buf) == CODEC_OK && d.floats != NULL &&
 		  memcmp(&(double) {codec_access_float8(a, 5017)}, &v[5017], 8) == 0 &&
 		  memcmp(&(double) {codec_access_float8(a, 17)}, &v[17], 8) == 0 &&
 		  memcmp(&(double) {codec_access_float8(a, 49017)}, &v[49017], 8) == 0 &&
 		  codec_access_float8(a, 1017) == v[1017],
 		  "exceptions (a NaN payload, 1/3, -0.0) read back bit for bit");
-	codec_access_free(a);
-	codec_column_free(&d);
+	close_encoded(&d, a, buf);
 	for (i = 0; i < n; i++)
 		v[i] = (double) (float) v[i];
-	check(open_encoded(&c, CODEC_ALP_FLOAT4, &d, &a) == CODEC_OK,
+	check(open_encoded(&c, CODEC_ALP_FLOAT4, &d, &a, &buf) == CODEC_OK,
 		  "access opens alp_float4 at period 1000");
-	codec_access_free(a);
-	codec_column_free(&d);
+	close_encoded(&d, a, buf);
 
 	/* integers: random values (order 0) open, regular timestamps (order 2) do not */
 	for (i = 0; i < n; i++)
 		w[i] = (int64_t) rng();
 	c = int_column(w, n);
-	check(open_encoded(&c, CODEC_DELTA, &d, &a) == CODEC_OK, "access opens random integers");
-	codec_access_free(a);
-	codec_column_free(&d);
+	check(open_encoded(&c, CODEC_DELTA, &d, &a, &buf) == CODEC_OK, "access opens random integers");
+	close_encoded(&d, a, buf);
 	for (i = 0; i < n; i++)
 		w[i] = 1700000000000000LL + (int64_t) i * 10000000 + (int64_t) (rng() % 3);
 	c = int_column(w, n);
-	check(open_encoded(&c, CODEC_DELTA, &d, &a) == CODEC_ERR_NOT_APPLICABLE && a == NULL,
+	check(open_encoded(&c, CODEC_DELTA, &d, &a, &buf) == CODEC_ERR_NOT_APPLICABLE && a == NULL,
 		  "running sums (order 2) are declined: the caller decodes them whole");
-	codec_column_free(&d);
+	close_encoded(&d, a, buf);
 
 	/* NULLs and other encodings are declined */
 	for (i = 0; i < n; i++)
@@ -1058,13 +1060,13 @@ test_access(void)
 	c = int_column(w, n);
 	c.nulls = nulls;
 	c.null_count = (n + 6) / 7;
-	check(open_encoded(&c, CODEC_DELTA, &d, &a) == CODEC_ERR_NOT_APPLICABLE,
+	check(open_encoded(&c, CODEC_DELTA, &d, &a, &buf) == CODEC_ERR_NOT_APPLICABLE,
 		  "a column with NULLs is declined");
-	codec_column_free(&d);
+	close_encoded(&d, a, buf);
 	c = float_column(v, n);
-	check(open_encoded(&c, CODEC_XOR, &d, &a) == CODEC_ERR_NOT_APPLICABLE,
+	check(open_encoded(&c, CODEC_XOR, &d, &a, &buf) == CODEC_ERR_NOT_APPLICABLE,
 		  "xor is declined");
-	codec_column_free(&d);
+	close_encoded(&d, a, buf);
 
 	printf("# %d buffers read by single values and checked against the decoder, %d declined\n",
 		   accesses_checked, accesses_declined);
